@@ -1,0 +1,21 @@
+# The two set-up commands of the README: `make demo` and `make test`. Both install what they need.
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+export DO_NOT_TRACK := 1
+
+.PHONY: setup demo test lint bench
+
+setup:
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install -q uv
+	@$(UV) sync --frozen --quiet
+
+demo: setup
+	$(UV) run careatlas demo $(DEMO_ARGS)
+
+test: setup
+	$(UV) run pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(UV) run ruff check .
+
+bench: setup
+	$(UV) run python bench/ingest_bench.py $(BENCH_ARGS)

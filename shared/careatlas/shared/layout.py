@@ -1,0 +1,117 @@
+"""Every key in the lake is built here, so the layout is one contract (docs/lake-layout.md).
+
+Published datasets are versioned: files go to ``.../version=<id>/`` and become visible only
+when the dataset's ``_published.json`` pointer is switched to that version (one atomic PUT).
+Readers follow the pointer, so they see the previous version or the whole new one.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+NPPES_DATASETS = ("npidata", "npidata_weekly", "othername", "pl", "endpoint")
+
+_RELEASE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_RUN_ID = re.compile(r"^[A-Za-z0-9_.-]{1,80}$")
+
+
+def check_release(release: str | date) -> str:
+    text = release.isoformat() if isinstance(release, date) else str(release)
+    if not _RELEASE.match(text):
+        raise ValueError(f"release must be YYYY-MM-DD, got {text!r}")
+    date.fromisoformat(text)
+    return text
+
+
+def check_run_id(run_id: str) -> str:
+    if not _RUN_ID.match(run_id):
+        raise ValueError(f"run id must match {_RUN_ID.pattern}, got {run_id!r}")
+    return run_id
+
+
+# ---------------------------------------------------------------- raw landing zone (immutable)
+def raw_file(source: str, release: str, filename: str) -> str:
+    """Landed source files, kept byte-for-byte: ``raw/<source>/release=<date>/<file>``."""
+    return f"raw/{source}/release={check_release(release)}/{filename}"
+
+
+def raw_checksum(raw_key: str) -> str:
+    return f"{raw_key}.sha256.json"
+
+
+# ---------------------------------------------------------------- NPPES
+def nppes_dataset(dataset: str) -> str:
+    if dataset not in NPPES_DATASETS:
+        raise ValueError(f"unknown NPPES dataset {dataset!r}; expected one of {NPPES_DATASETS}")
+    return f"nppes/{dataset}"
+
+
+def nppes_release(dataset: str, release: str) -> str:
+    return f"{nppes_dataset(dataset)}/release={check_release(release)}"
+
+
+def nppes_version(dataset: str, release: str, version: str) -> str:
+    """Compacted Parquet of one published version: ``.../version=<v>/state=XX/part-NNN.parquet``."""
+    return f"{nppes_release(dataset, release)}/version={check_run_id(version)}"
+
+
+def nppes_pointer(dataset: str, release: str) -> str:
+    return f"{nppes_release(dataset, release)}/_published.json"
+
+
+def nppes_staging(dataset: str, release: str, version: str) -> str:
+    """Per-chunk outputs and split chunks before finalize; deleted once published."""
+    return f"_staging/{dataset}/release={check_release(release)}/version={check_run_id(version)}"
+
+
+def nppes_chunk_output(dataset: str, release: str, version: str, chunk: int) -> str:
+    return f"{nppes_staging(dataset, release, version)}/chunks/chunk={chunk:05d}.parquet"
+
+
+def nppes_chunk_result(dataset: str, release: str, version: str, chunk: int) -> str:
+    return f"{nppes_staging(dataset, release, version)}/results/chunk={chunk:05d}.json"
+
+
+def nppes_chunk_source(dataset: str, release: str, version: str, chunk: int) -> str:
+    """Decompressed CSV piece of a .gz/.zip input (plain CSV is read in place with ranges)."""
+    return f"{nppes_staging(dataset, release, version)}/source/chunk={chunk:05d}.csv"
+
+
+def quarantine(dataset: str, release: str, version: str) -> str:
+    """Rejected rows with their reason, chunk and line: one file per release version."""
+    return f"quarantine/{dataset}/release={check_release(release)}/version={check_run_id(version)}/rows.parquet"
+
+
+def nppes_manifest(dataset: str, release: str) -> str:
+    return f"manifests/nppes/{dataset}/release={check_release(release)}.json"
+
+
+# ---------------------------------------------------------------- reference data
+def census_acs5(year: int, geo: str) -> str:
+    return f"reference/census/acs5/year={int(year)}/geo={geo}"
+
+
+def nucc_taxonomy(version: str) -> str:
+    return f"reference/nucc_taxonomy/version={version}/data.parquet"
+
+
+def hud_zip_county(vintage: str) -> str:
+    return f"geographic/hud_zip_county/vintage={vintage}/data.parquet"
+
+
+def nppes_deactivations(report_date: str) -> str:
+    return f"reference/nppes_deactivations/report_date={check_release(report_date)}/data.parquet"
+
+
+# ---------------------------------------------------------------- runs and marts
+def run_manifest(run_id: str) -> str:
+    return f"runs/{check_run_id(run_id)}/manifest.json"
+
+
+def marts_run(run_id: str) -> str:
+    return f"marts/run={check_run_id(run_id)}"
+
+
+def marts_latest() -> str:
+    return "marts/latest.json"

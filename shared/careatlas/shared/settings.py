@@ -1,0 +1,77 @@
+"""All settings in one place, read from the environment (prefix ``CAREATLAS_``).
+
+Secrets are ``SecretStr``: they print as ``**********`` and must be unwrapped on purpose.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MiB = 1024 * 1024
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CAREATLAS_", extra="ignore", env_file=None)
+
+    # ---- lake: a local folder (embedded default) or s3://bucket[/prefix]
+    lake: str = "lake"
+    s3_endpoint_url: str | None = None  # MinIO / moto; unset means AWS
+    s3_region: str = "us-east-1"
+    s3_access_key_id: SecretStr | None = None  # unset: boto3's default chain (IRSA, profile)
+    s3_secret_access_key: SecretStr | None = None
+
+    # ---- Celery on Redis
+    broker_url: str = "redis://127.0.0.1:6379/0"
+    result_backend: str = "redis://127.0.0.1:6379/1"
+    redis_url: str = "redis://127.0.0.1:6379/2"  # run state and locks
+    visibility_timeout_s: int = 12 * 3600  # longer than the longest task (STACK.md)
+    task_time_limit_s: int = 6 * 3600
+    worker_soft_shutdown_s: float = 60.0
+
+    # ---- ingest
+    chunk_bytes: int = Field(default=128 * MiB, ge=1024)
+    parse_batch_bytes: int = Field(default=16 * MiB, ge=1024)
+    compact_target_bytes: int = Field(default=256 * MiB, ge=1024)
+    ingest_workers: int = Field(default=0, ge=0)  # embedded mode; 0 = all cores
+
+    # ---- census
+    census_api_key: SecretStr | None = None  # required for live calls only
+    census_base_url: str = "https://api.census.gov/data"
+    census_timeout_s: float = 30.0
+    census_max_retries: int = 5
+    census_cache_ttl_days: int = 30
+
+    # ---- transform
+    warehouse_path: Path = Path(".careatlas/warehouse.duckdb")
+    dbt_project_dir: Path | None = None  # default: the repo's dbt/ folder
+    duckdb_memory_limit: str = "4GB"
+    duckdb_threads: int = 0  # 0 = DuckDB's default (all cores)
+
+    # ---- reference data for the demo and tests (../shared/reference when present)
+    reference_dir: Path | None = None
+
+    # ---- logging
+    log_level: str = "INFO"
+    log_format: Literal["auto", "json", "console"] = "auto"
+
+    @field_validator("lake")
+    @classmethod
+    def _lake_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("CAREATLAS_LAKE must be a folder path or s3://bucket[/prefix]")
+        return value.strip().rstrip("/") or "/"
+
+    @property
+    def lake_is_s3(self) -> bool:
+        return self.lake.startswith("s3://")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Settings read once per process; lazy so tests and the CLI can set the environment first."""
+    return Settings()
