@@ -1,0 +1,16 @@
+"""``careatlas``: the admin CLI. Each area adds its sub-app here (one line each).
+
+Commands that talk to a running deployment send Celery tasks by name and never import worker
+code; commands that run work in-process (the embedded default) import it lazily.
+"""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="careatlas",
+    help="CareAtlas: provider access marts from NPPES, NUCC, HUD and Census ACS.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
