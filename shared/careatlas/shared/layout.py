@@ -69,6 +69,14 @@ def nppes_chunk_output(dataset: str, release: str, version: str, chunk: int) -> 
     return f"{nppes_staging(dataset, release, version)}/chunks/chunk={chunk:05d}.parquet"
 
 
+def nppes_chunk_quarantine(dataset: str, release: str, version: str, chunk: int) -> str:
+    return f"{nppes_staging(dataset, release, version)}/quarantine/chunk={chunk:05d}.parquet"
+
+
+def nppes_plan(dataset: str, release: str, version: str) -> str:
+    return f"{nppes_staging(dataset, release, version)}/plan.json"
+
+
 def nppes_chunk_result(dataset: str, release: str, version: str, chunk: int) -> str:
     return f"{nppes_staging(dataset, release, version)}/results/chunk={chunk:05d}.json"
 

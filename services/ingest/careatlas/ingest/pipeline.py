@@ -1,0 +1,93 @@
+"""One whole ingest on the embedded default: land, plan, chunks in a process pool, finalize.
+
+The same step functions run as Celery tasks (tasks.py); here a process pool stands in for the
+ingest workers. Each worker process gets an equal share of the cores for Polars, as a worker pod
+with a CPU limit would.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from pathlib import Path
+
+import structlog
+
+from careatlas.ingest import prepare
+from careatlas.ingest.chunk import ingest_chunk
+from careatlas.ingest.finalize import finalize
+from careatlas.ingest.models import ChunkResult, ChunkSpec, IngestPlan, Manifest
+from careatlas.shared import landing, layout
+from careatlas.shared.settings import Settings, get_settings
+from careatlas.shared.storage import Lake, open_lake
+
+log = structlog.get_logger(__name__)
+
+
+def ingest_file(
+    source: Path, *, lake: Lake, release: str | None = None, kind: str | None = None,
+    workers: int = 0, settings: Settings | None = None,
+) -> Manifest:
+    settings = settings or get_settings()
+    started = time.perf_counter()
+    kind, release = landing.resolve_release(landing.peek_name(source), release, kind)
+    raw_key, sha, size = landing.land(lake, source, release)
+    landed = time.perf_counter()
+    plan = prepare.build_plan(lake, raw_key, sha, size, release=release, kind=kind,
+                              version=prepare.new_version(), chunk_bytes=settings.chunk_bytes)
+    planned = time.perf_counter()
+    try:
+        run_chunks(lake, plan, workers or settings.ingest_workers or os.cpu_count() or 1, settings)
+        chunked = time.perf_counter()
+        manifest = finalize(lake, plan, target_file_bytes=settings.compact_target_bytes)
+    except BaseException:
+        lake.delete_prefix(layout.nppes_staging(plan.dataset, plan.release, plan.version))
+        raise
+    manifest.seconds.update(
+        land=round(landed - started, 3), plan=round(planned - landed, 3),
+        chunks_wall=round(chunked - planned, 3), total=round(time.perf_counter() - started, 3),
+    )
+    lake.write_json(layout.nppes_manifest(plan.dataset, plan.release), manifest.model_dump(mode="json"))
+    return manifest
+
+
+def run_chunks(lake: Lake, plan: IngestPlan, workers: int, settings: Settings) -> list[ChunkResult]:
+    workers = max(1, min(workers, len(plan.chunks)))
+    env = {"POLARS_MAX_THREADS": str(max(1, (os.cpu_count() or 1) // workers))}
+    with _environment(env), ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+    ) as pool:
+        futures = {pool.submit(_chunk_in_worker, lake.root, spec.model_dump(), settings.parse_batch_bytes): spec
+                   for spec in plan.chunks}
+        done, pending = wait(futures, return_when=FIRST_EXCEPTION)
+        for future in pending:
+            future.cancel()
+        failed = [(futures[f], f.exception()) for f in done if f.exception()]
+        if failed:
+            spec, error = failed[0]
+            raise RuntimeError(f"chunk {spec.chunk} of {plan.source_file} failed: {error}") from error
+        return [f.result() for f in done]
+
+
+def _chunk_in_worker(lake_root: str, spec: dict, block_bytes: int) -> ChunkResult:
+    return ingest_chunk(open_lake(lake_root), ChunkSpec.model_validate(spec), block_bytes=block_bytes)
+
+
+class _environment:
+    """Set variables for child processes started inside the block, then restore them."""
+
+    def __init__(self, values: dict[str, str]) -> None:
+        self.values, self.saved = values, {}
+
+    def __enter__(self) -> None:
+        self.saved = {k: os.environ.get(k) for k in self.values}
+        os.environ.update(self.values)
+
+    def __exit__(self, *_exc) -> None:
+        for key, value in self.saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
