@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from celery import Celery, signals
-from kombu import Queue
-
 from careatlas.shared import logging as log_setup
 from careatlas.shared.settings import Settings, get_settings
+from celery import Celery, signals
+from kombu import Queue
 
 QUEUES = ("ingest", "census", "transform")
 

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import re
+import tempfile
 import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO
 
 import structlog
-
 from careatlas.shared import layout
+from careatlas.shared.settings import Settings
 from careatlas.shared.storage import Lake
 
 log = structlog.get_logger(__name__)
@@ -49,7 +52,9 @@ def npidata_member(archive: zipfile.ZipFile, *, source: str) -> str:
     names = [n for n in archive.namelist() if _FULL_MEMBER.search(Path(n).name)]
     if len(names) != 1:
         listing = ", ".join(archive.namelist()[:12]) or "(empty)"
-        raise LandingError(f"{source}: expected one npidata_pfile_*.csv member, found {len(names)} (members: {listing})")
+        raise LandingError(
+            f"{source}: expected one npidata_pfile_*.csv member, found {len(names)} (members: {listing})"
+        )
     return names[0]
 
 
@@ -61,24 +66,69 @@ def sha256_of(handle: IO[bytes]) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def land(lake: Lake, source: Path, release: str) -> tuple[str, str, int]:
-    """Copy ``source`` into ``raw/nppes/release=<date>/`` once; raw files are never overwritten."""
-    if not source.is_file():
-        raise LandingError(f"{source}: no such file")
-    with open(source, "rb") as handle:
+@dataclass
+class SourceFile:
+    """A file to land: a local path, an object in some S3 bucket, or a downloaded URL."""
+
+    name: str
+    uri: str
+    open: Callable[[], IO[bytes]]
+    local_path: Path | None = None
+
+
+def source_file(uri: str, settings: Settings | None = None, download_dir: Path | None = None) -> SourceFile:
+    if uri.startswith("s3://"):
+        bucket, _, key = uri[len("s3://") :].partition("/")
+        bucket_lake = Lake(f"s3://{bucket}", settings)
+        if not bucket_lake.exists(key):
+            raise LandingError(f"{uri}: no such object")
+        return SourceFile(Path(key).name, uri, lambda: bucket_lake.open(key))
+    if uri.startswith(("http://", "https://")):
+        path = download(uri, download_dir or Path(tempfile.mkdtemp(prefix="careatlas-download-")))
+        return SourceFile(path.name, uri, lambda: open(path, "rb"), path)
+    path = Path(uri).expanduser()
+    if not path.is_file():
+        raise LandingError(f"{path}: no such file")
+    return SourceFile(path.name, str(path), lambda: open(path, "rb"), path)
+
+
+def download(url: str, folder: Path) -> Path:
+    """Stream a URL to a local file (bounded memory); the caller lands it from there."""
+    import httpx
+
+    target = folder / Path(httpx.URL(url).path).name
+    try:
+        with httpx.stream("GET", url, follow_redirects=True, timeout=60) as response:
+            response.raise_for_status()
+            with open(target, "wb") as out:
+                for block in response.iter_bytes(STREAM_PIECE):
+                    out.write(block)
+    except httpx.HTTPError as error:
+        raise LandingError(f"{url}: download failed: {type(error).__name__}") from None
+    return target
+
+
+def land(lake: Lake, source: SourceFile, release: str, *, dataset: str = "nppes") -> tuple[str, str, int]:
+    """Copy ``source`` into ``raw/<dataset>/release=<date>/`` once; raw files are never overwritten."""
+    with source.open() as handle:
         sha, size = sha256_of(handle)
-    key = layout.raw_file("nppes", release, source.name)
+    key = layout.raw_file(dataset, release, source.name)
     checksum_key = layout.raw_checksum(key)
     if lake.exists(checksum_key):
         landed = lake.read_json(checksum_key)
         if landed["sha256"] != sha:
             raise LandingError(
-                f"{source}: {lake.uri(key)} already holds a different file (sha256 {landed['sha256'][:12]}…); "
+                f"{source.uri}: {lake.uri(key)} already holds a different file (sha256 {landed['sha256'][:12]}…); "
                 "raw files are immutable: land the new file under its own release or name"
             )
         return key, sha, size
-    lake.put_file(key, source)
-    lake.write_json(checksum_key, {"sha256": sha, "bytes": size, "source": source.name,
+    if source.local_path:
+        lake.put_file(key, source.local_path)
+    else:
+        with source.open() as handle, lake.writer(key) as out:
+            while block := handle.read(STREAM_PIECE):
+                out.write(block)
+    lake.write_json(checksum_key, {"sha256": sha, "bytes": size, "source": source.uri,
                                    "landed_at": datetime.now(UTC).isoformat()})
     log.info("raw file landed", key=key, bytes=size, sha256=sha)
     return key, sha, size
@@ -92,12 +142,12 @@ def resolve_release(name: str, release: str | date | None, kind: str | None) -> 
     return (kind or named_kind or "full"), layout.check_release(chosen)
 
 
-def peek_name(path: Path) -> str:
+def peek_name(source: SourceFile) -> str:
     """The name that tells release and kind: a zip's npidata member, else the file's own name."""
-    if path.suffix.lower() == ".zip" and path.is_file():
+    if source.name.lower().endswith(".zip"):
         try:
-            with zipfile.ZipFile(path) as archive:
-                return Path(npidata_member(archive, source=str(path))).name
+            with source.open() as handle, zipfile.ZipFile(handle) as archive:
+                return Path(npidata_member(archive, source=source.uri)).name
         except zipfile.BadZipFile:
-            raise LandingError(f"{path}: not a readable zip archive") from None
-    return path.name[:-3] if path.name.lower().endswith(".gz") else path.name
+            raise LandingError(f"{source.uri}: not a readable zip archive") from None
+    return source.name[:-3] if source.name.lower().endswith(".gz") else source.name

@@ -234,23 +234,27 @@ def describe_difference(found: list[str], expected: list[str], limit: int = 8) -
     missing = [c for c in expected if c not in set(found)]
     unexpected = [c for c in found if c not in set(expected)]
     if missing:
-        parts.append("missing: " + ", ".join(repr(c) for c in missing[:limit]) + (" ..." if len(missing) > limit else ""))
+        parts.append("missing: " + _some(missing, limit))
     if unexpected:
-        parts.append(
-            "unexpected: " + ", ".join(repr(c) for c in unexpected[:limit]) + (" ..." if len(unexpected) > limit else "")
-        )
+        parts.append("unexpected: " + _some(unexpected, limit))
     if not missing and not unexpected:
-        moved = [f"{i + 1}: {f!r} (expected {e!r})" for i, (f, e) in enumerate(zip(found, expected)) if f != e]
+        pairs = enumerate(zip(found, expected, strict=True))
+        moved = [f"{i + 1}: {f!r} (expected {e!r})" for i, (f, e) in pairs if f != e]
         parts.append("columns out of order at " + "; ".join(moved[:limit]))
     return "; ".join(parts)
 
 
+def _some(names: list[str], limit: int) -> str:
+    return ", ".join(repr(c) for c in names[:limit]) + (" ..." if len(names) > limit else "")
+
+
 # ------------------------------------------------------------------ values
-US_STATES = frozenset(
-    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ "
-    "NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY".split()
-)
-US_TERRITORIES = frozenset("PR VI GU AS MP FM MH PW".split())
+US_STATES = frozenset([
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS",
+    "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC",
+    "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY",
+])
+US_TERRITORIES = frozenset(["PR", "VI", "GU", "AS", "MP", "FM", "MH", "PW"])
 MILITARY_STATES = frozenset({"AA", "AE", "AP"})
 POSTAL_STATE_CODES = US_STATES | US_TERRITORIES | MILITARY_STATES
 

@@ -8,9 +8,18 @@ from __future__ import annotations
 
 import typer
 
+from careatlas.cli import ingest_commands
+
 app = typer.Typer(
     name="careatlas",
     help="CareAtlas: provider access marts from NPPES, NUCC, HUD and Census ACS.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
+
+
+@app.callback()
+def _main() -> None:
+    """CareAtlas admin CLI. Exit codes: 0 ok, 1 failed, 2 usage, 3 not found, 4 service unreachable."""
+
+ingest_commands.register(app)

@@ -13,7 +13,6 @@ import time
 
 import polars as pl
 import structlog
-
 from careatlas.ingest import parse
 from careatlas.ingest.models import ChunkResult, ChunkSpec
 from careatlas.ingest.planner import split_records_at

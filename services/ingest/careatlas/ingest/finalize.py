@@ -13,7 +13,6 @@ from datetime import UTC, date, datetime
 
 import polars as pl
 import structlog
-
 from careatlas.ingest.models import ChunkResult, IngestPlan, Manifest
 from careatlas.ingest.parse import QUARANTINE_SCHEMA, STATE
 from careatlas.shared import catalog, layout

@@ -12,7 +12,6 @@ import io
 from dataclasses import dataclass
 
 import polars as pl
-
 from careatlas.ingest.planner import record_texts
 from careatlas.shared import nppes_schema
 from careatlas.shared.nppes_schema import FileSchema

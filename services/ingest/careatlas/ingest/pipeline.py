@@ -14,7 +14,6 @@ from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from pathlib import Path
 
 import structlog
-
 from careatlas.ingest import prepare
 from careatlas.ingest.chunk import ingest_chunk
 from careatlas.ingest.finalize import finalize
@@ -27,13 +26,15 @@ log = structlog.get_logger(__name__)
 
 
 def ingest_file(
-    source: Path, *, lake: Lake, release: str | None = None, kind: str | None = None,
+    source: str | Path, *, lake: Lake, release: str | None = None, kind: str | None = None,
     workers: int = 0, settings: Settings | None = None,
 ) -> Manifest:
     settings = settings or get_settings()
     started = time.perf_counter()
-    kind, release = landing.resolve_release(landing.peek_name(source), release, kind)
-    raw_key, sha, size = landing.land(lake, source, release)
+    file = landing.source_file(str(source), settings)
+    kind, release = landing.resolve_release(landing.peek_name(file), release, kind)
+    prepare.check_header(file.open, file.name, file.uri)
+    raw_key, sha, size = landing.land(lake, file, release)
     landed = time.perf_counter()
     plan = prepare.build_plan(lake, raw_key, sha, size, release=release, kind=kind,
                               version=prepare.new_version(), chunk_bytes=settings.chunk_bytes)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gzip
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +17,6 @@ from typing import IO
 from uuid import uuid4
 
 import structlog
-
 from careatlas.ingest.models import ChunkSpec, IngestPlan
 from careatlas.ingest.planner import RECORD_START, PlanError, plan_ranges, read_header
 from careatlas.shared import layout, nppes_schema
@@ -34,16 +33,15 @@ def new_version() -> str:
 
 
 @contextmanager
-def open_records(lake: Lake, raw_key: str) -> Iterator[tuple[IO[bytes], str]]:
-    """The npidata CSV stream inside a raw file and its member name (plain, .gz or zip)."""
-    name = Path(raw_key).name
-    with lake.open(raw_key) as handle:
+def open_records(opener: Callable[[], IO[bytes]], name: str, uri: str) -> Iterator[tuple[IO[bytes], str]]:
+    """The npidata CSV stream inside a file and its member name (plain, .gz or zip)."""
+    with opener() as handle:
         if name.lower().endswith(".zip"):
             try:
                 archive = zipfile.ZipFile(handle)
             except zipfile.BadZipFile:
-                raise PlanError(f"{lake.uri(raw_key)}: not a readable zip archive") from None
-            with archive, archive.open(npidata_member(archive, source=lake.uri(raw_key))) as member:
+                raise PlanError(f"{uri}: not a readable zip archive") from None
+            with archive, archive.open(npidata_member(archive, source=uri)) as member:
                 yield member, member.name
         elif name.lower().endswith(".gz"):
             with gzip.open(handle) as stream:
@@ -52,11 +50,26 @@ def open_records(lake: Lake, raw_key: str) -> Iterator[tuple[IO[bytes], str]]:
             yield handle, name
 
 
+def check_header(opener: Callable[[], IO[bytes]], name: str, uri: str) -> nppes_schema.FileSchema:
+    """Read only the header, so a file of the wrong kind fails before anything is landed."""
+    with open_records(opener, name, uri) as (stream, member):
+        try:
+            probe = stream.read(1 << 16)
+        except (OSError, EOFError, zipfile.BadZipFile) as error:
+            raise PlanError(f"{uri}: cannot be decompressed: {error}") from None
+        source = uri if member == name else f"{uri}!{member}"
+        header, start = read_header(lambda a, b: probe[a:b], len(probe), source=source)
+        schema = nppes_schema.match_header("npidata", header, source=source)
+        if not probe[start:].strip() and len(probe) < 1 << 16:
+            raise PlanError(f"{source}: the file has a header but no records")
+        return schema
+
+
 def build_plan(lake: Lake, raw_key: str, sha: str, size: int, *, release: str, kind: str,
                version: str, chunk_bytes: int) -> IngestPlan:
     dataset = "npidata" if kind == "full" else "npidata_weekly"
     compressed = raw_key.lower().endswith((".zip", ".gz"))
-    with open_records(lake, raw_key) as (stream, member):
+    with open_records(lambda: lake.open(raw_key), Path(raw_key).name, lake.uri(raw_key)) as (stream, member):
         source = f"{lake.uri(raw_key)}" + (f"!{member}" if member != Path(raw_key).name else "")
         if compressed:
             header, ranges = _split_stream(lake, stream, dataset, release, version, chunk_bytes, source)
@@ -84,17 +97,21 @@ def _split_stream(lake, stream, dataset, release, version, chunk_bytes, source):
         if header is None:
             if b"\n" not in buffer and len(buffer) < 1 << 16:
                 continue
-            header, start = read_header(lambda a, b: bytes(buffer[a:b]), len(buffer), source=source)
+            header, start = _header_of(buffer, source)
             del buffer[:start]
         while len(buffer) > chunk_bytes and (cut := _last_boundary(buffer, chunk_bytes)):
             pieces.append(_stage_piece(lake, dataset, release, version, len(pieces), buffer[:cut]))
             del buffer[:cut]
     if header is None:
-        header, start = read_header(lambda a, b: bytes(buffer[a:b]), len(buffer), source=source)
+        header, start = _header_of(buffer, source)
         del buffer[:start]
     if buffer.strip():
         pieces.append(_stage_piece(lake, dataset, release, version, len(pieces), buffer))
     return header, pieces
+
+
+def _header_of(buffer: bytearray, source: str) -> tuple[list[str], int]:
+    return read_header(lambda a, b: bytes(buffer[a:b]), len(buffer), source=source)
 
 
 def _last_boundary(buffer: bytearray, at_least: int) -> int | None:

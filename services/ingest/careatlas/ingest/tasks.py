@@ -1,0 +1,63 @@
+"""Celery tasks of the ingest queue: thin wrappers over plan / chunk / finalize.
+
+A run's coordinator (or ``ingest.ingest_nppes``) plans first, then sends one flat chord: a
+header of one ``ingest.ingest_chunk`` per chunk and ``ingest.finalize_nppes`` as its body.
+Every task is idempotent (outputs keyed by release, version and chunk; overwrite, never
+append), so ``acks_late`` redelivery after a killed worker is safe.
+"""
+
+from __future__ import annotations
+
+from careatlas.ingest import prepare
+from careatlas.ingest.chunk import ingest_chunk as run_chunk
+from careatlas.ingest.finalize import finalize
+from careatlas.ingest.models import ChunkSpec, IngestPlan
+from careatlas.shared import layout
+from careatlas.shared.logging import bind
+from careatlas.shared.settings import get_settings
+from careatlas.shared.storage import LakeUnavailable, open_lake
+from celery import chord, shared_task
+
+RETRY = {"autoretry_for": (LakeUnavailable,), "retry_backoff": True, "retry_jitter": True, "max_retries": 8}
+
+
+@shared_task(name="ingest.plan_nppes", acks_late=True, **RETRY)
+def plan_nppes(raw_key: str, release: str, kind: str = "full", version: str | None = None,
+               lake: str | None = None, run_id: str | None = None) -> dict:
+    """Plan the chunks of a landed raw file (see ``careatlas land``)."""
+    bind(run_id=run_id, release=release)
+    store, settings = open_lake(lake), get_settings()
+    checksum = store.read_json(layout.raw_checksum(raw_key))
+    plan = prepare.build_plan(store, raw_key, checksum["sha256"], checksum["bytes"], release=release,
+                              kind=kind, version=version or run_id or prepare.new_version(),
+                              chunk_bytes=settings.chunk_bytes)
+    return plan.model_dump(mode="json")
+
+
+@shared_task(name="ingest.ingest_chunk", acks_late=True, **RETRY)
+def ingest_chunk(spec: dict, lake: str | None = None, run_id: str | None = None) -> dict:
+    chunk = ChunkSpec.model_validate(spec)
+    bind(run_id=run_id, release=chunk.release, chunk=chunk.chunk)
+    result = run_chunk(open_lake(lake), chunk, block_bytes=get_settings().parse_batch_bytes)
+    return result.model_dump(mode="json")
+
+
+@shared_task(name="ingest.finalize_nppes", acks_late=True, **RETRY)
+def finalize_nppes(_chunk_results: list | None, plan: dict, lake: str | None = None,
+                   run_id: str | None = None) -> dict:
+    """Chord body: the chunk results are re-read from the lake, the source of truth."""
+    parsed = IngestPlan.model_validate(plan)
+    bind(run_id=run_id, release=parsed.release)
+    manifest = finalize(open_lake(lake), parsed, target_file_bytes=get_settings().compact_target_bytes)
+    return {"dataset": parsed.dataset, "release": parsed.release, "version": parsed.version,
+            "rows_read": manifest.rows_read, "rows_written": manifest.rows_written,
+            "rows_quarantined": manifest.rows_quarantined, "files": len(manifest.files)}
+
+
+@shared_task(name="ingest.ingest_nppes", bind=True, acks_late=True, **RETRY)
+def ingest_nppes(self, raw_key: str, release: str, kind: str = "full", lake: str | None = None,
+                 run_id: str | None = None):
+    """Plan, then replace this task by the chord of chunks + finalize."""
+    plan = plan_nppes.run(raw_key, release, kind, lake=lake, run_id=run_id)
+    header = [ingest_chunk.s(c, lake=lake, run_id=run_id) for c in plan["chunks"]]
+    raise self.replace(chord(header, finalize_nppes.s(plan, lake=lake, run_id=run_id)))
