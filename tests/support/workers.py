@@ -61,12 +61,13 @@ def workers(module: str, queue: str, env: dict[str, str], log_dir: Path, count: 
         for n in range(count):
             name = f"{queue}{n}-{os.getpid()}-{time.monotonic_ns()}@test"
             log = log_dir / f"{name}.log"
-            process = subprocess.Popen(
-                [celery, "-A", f"careatlas.{module}.worker", "worker", "-Q", queue, "-n", name,
-                 f"--concurrency={concurrency}", "--prefetch-multiplier=1", "--without-gossip",
-                 "--without-mingle", "--loglevel=INFO"],
-                env=full_env, stdout=open(log, "wb"), stderr=subprocess.STDOUT, start_new_session=True,
-            )
+            with open(log, "wb") as output:  # the child keeps its own copy of the descriptor
+                process = subprocess.Popen(
+                    [celery, "-A", f"careatlas.{module}.worker", "worker", "-Q", queue, "-n", name,
+                     f"--concurrency={concurrency}", "--prefetch-multiplier=1", "--without-gossip",
+                     "--without-mingle", "--loglevel=INFO"],
+                    env=full_env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+                )
             started.append(Worker(process, name, log))
         _wait_ready(client_app(env), [w.name for w in started], started)
         yield started

@@ -40,7 +40,10 @@ def test_legacy_header_is_recognised_and_mapped() -> None:
             "found 328 columns, expected 330; missing: 'Healthcare Provider Taxonomy Group_15'",
         ),
         ([*schema.MAIN_COLUMNS[:5], "Surprise", *schema.MAIN_COLUMNS[6:]], "unexpected: 'Surprise'"),
-        ([schema.MAIN_COLUMNS[1], schema.MAIN_COLUMNS[0], *schema.MAIN_COLUMNS[2:]], "out of order at 1: 'Entity Type Code'"),
+        (
+            [schema.MAIN_COLUMNS[1], schema.MAIN_COLUMNS[0], *schema.MAIN_COLUMNS[2:]],
+            "out of order at 1: 'Entity Type Code'",
+        ),
     ],
 )
 def test_unknown_headers_name_the_differences(header, message) -> None:
