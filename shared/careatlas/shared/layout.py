@@ -65,8 +65,9 @@ def nppes_staging(dataset: str, release: str, version: str) -> str:
     return f"_staging/{dataset}/release={check_release(release)}/version={check_run_id(version)}"
 
 
-def nppes_chunk_output(dataset: str, release: str, version: str, chunk: int) -> str:
-    return f"{nppes_staging(dataset, release, version)}/chunks/chunk={chunk:05d}.parquet"
+def nppes_chunk_output(dataset: str, release: str, version: str, chunk: int, state: str) -> str:
+    """One chunk's rows of one state; finalize concatenates a state's files into a few big ones."""
+    return f"{nppes_staging(dataset, release, version)}/chunks/chunk={chunk:05d}/state={state}.parquet"
 
 
 def nppes_chunk_quarantine(dataset: str, release: str, version: str, chunk: int) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from careatlas.ingest.pipeline import ingest_file
-from careatlas.shared import catalog, layout
+from careatlas.shared import catalog, layout, nppes_schema
 from careatlas.shared.settings import Settings
 from careatlas.shared.storage import Lake, LakeUnavailable
 from support import nppes_rows
@@ -44,6 +44,9 @@ def test_counts_reconcile_and_rows_keep_their_source_position(tmp_path, lake, se
     assert (manifest.rows_read, manifest.rows_written, manifest.rows_quarantined) == (300, 299, 1)
     data = _published(lake)
     assert data.height == 299 and data["npi"].n_unique() == 299
+    expected = {**nppes_schema.MAIN.polars_schema, "_chunk": pl.Int32(), "_release": pl.Date(),
+                "_source_file": pl.String(), "_source_row": pl.Int64(), "_loaded_at": pl.Datetime("us", "UTC")}
+    assert dict(data.schema) == expected  # every file complete and typed, whatever its chunks held
     assert sorted(data["_source_row"].to_list()) == [n for n in range(1, 301) if n != 18]
     by_row = dict(zip(data["_source_row"], data["npi"], strict=True))
     assert by_row[1] == int(nppes_rows.npi(0)) and by_row[300] == int(nppes_rows.npi(299))

@@ -6,7 +6,7 @@ import datetime as dt
 
 import polars as pl
 import pytest
-from careatlas.ingest.parse import parse_block
+from careatlas.ingest.parse import complete, parse_block
 from careatlas.shared import nppes_schema
 from support import nppes_rows as rows
 from support.nppes_rows import PRACTICE_COUNTRY, PRACTICE_STATE, PRACTICE_ZIP
@@ -20,16 +20,18 @@ def _parse(*records: dict | str, newline: str = "\r\n"):
 def test_valid_rows_are_typed_and_keep_text_codes() -> None:
     block = _parse(rows.provider(1, **{PRACTICE_ZIP: "02115"}), rows.deactivated(2))
     assert (block.rows_read, block.valid.height, block.quarantine.height) == (2, 2, 0)
-    first = block.valid.row(0, named=True)
-    assert first["npi"] == int(rows.npi(1)) and block.valid.schema["npi"] == pl.Int64
+    valid = complete(block.valid)
+    first = valid.row(0, named=True)
+    assert first["npi"] == int(rows.npi(1)) and valid.schema["npi"] == pl.Int64
+    assert valid.schema["certification_date"] == pl.Date  # absent from the block, typed null
     assert first["last_update_date"] == dt.date(2025, 4, 7)
     assert first[PRACTICE_ZIP] == "02115"
     assert first["provider_first_name"] == "José" and first["provider_last_name_legal_name"] == "O'Name1"
     assert first["provider_middle_name"] is None  # "" -> null
-    assert first["_state"] == "MA" and first["_chunk"] == 7 and first["_chunk_row"] == 11
-    gone = block.valid.row(1, named=True)
+    assert block.valid["_state"][0] == "MA" and first["_chunk"] == 7 and first["_chunk_row"] == 11
+    gone = valid.row(1, named=True)
     assert gone["entity_type_code"] is None and gone["npi_deactivation_date"] == dt.date(2019, 5, 23)
-    assert gone["_state"] == "NONE"
+    assert block.valid["_state"][1] == "NONE"
 
 
 @pytest.mark.parametrize(
@@ -53,6 +55,17 @@ def test_invalid_values_are_quarantined_with_reason(overrides: dict, reason: str
     assert reason in bad["reason"]
     assert bad["_chunk"] == 7 and bad["_chunk_row"] == 12
     assert bad["raw_record"].startswith('"' + (overrides.get("npi", rows.npi(2))) + '"')
+
+
+def test_clean_blocks_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    from careatlas.ingest import parse
+
+    def slow_path(*_args, **_kwargs):
+        raise AssertionError("a clean block must be parsed by Polars, not record by record")
+
+    monkeypatch.setattr(parse, "_read_record_by_record", slow_path)
+    block = _parse(*rows.many(20), rows.provider(99, **{"provider_other_organization_name": "A,\nB"}))
+    assert block.rows_read == 21 and block.quarantine.height == 0
 
 
 def test_foreign_and_military_addresses_are_kept() -> None:
@@ -98,5 +111,6 @@ def test_legacy_files_land_in_the_current_shape() -> None:
     legacy_values.pop("certification_date")
     text = (",".join(f'"{legacy_values[c]}"' for c in nppes_schema.MAIN_LEGACY.columns) + "\n").encode()
     block = parse_block(text, nppes_schema.MAIN_LEGACY, chunk=0, first_row=1)
-    assert block.valid.columns[:330] == list(nppes_schema.MAIN.columns)
-    assert block.valid["certification_date"][0] is None
+    valid = complete(block.valid)
+    assert valid.columns[:330] == list(nppes_schema.MAIN.columns)
+    assert valid["certification_date"][0] is None and valid["provider_sex_code"].dtype == pl.String

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 import polars as pl
 import structlog
 from careatlas.ingest.models import ChunkResult, IngestPlan, Manifest
-from careatlas.ingest.parse import QUARANTINE_SCHEMA, STATE
+from careatlas.ingest.parse import QUARANTINE_SCHEMA, STAGING_SCHEMA
 from careatlas.shared import catalog, layout
 from careatlas.shared.storage import Lake, LakeKeyNotFound
 
@@ -93,7 +93,7 @@ def _file_groups(results: list[ChunkResult], state: str, target_bytes: int) -> l
         rows = result.state_rows.get(state, 0)
         if not rows:
             continue
-        estimate = rows * result.output_bytes / max(result.rows_written, 1)
+        estimate = result.state_bytes.get(state, 0)
         if groups[-1] and size + estimate > target_bytes:
             groups.append([])
             size = 0.0
@@ -108,11 +108,13 @@ def _compact_state(lake, plan, results, offsets, state: str, target_bytes: int) 
     for n, group in enumerate(_file_groups(results, state, target_bytes)):
         key = f"{folder}/state={state}/part-{n:03d}.parquet"
         scan = pl.scan_parquet(
-            [lake.uri(r.output_key) for r in group], storage_options=lake.polars_storage_options()
+            [lake.uri(r.outputs[state]) for r in group], schema=STAGING_SCHEMA, missing_columns="insert",
+            storage_options=lake.polars_storage_options(),
         )
-        frame = scan.filter(pl.col(STATE) == state).with_columns(_lineage(plan, offsets))
         with lake.staged_file(key, suffix=".parquet") as path:
-            frame.drop("_chunk_row", STATE).sink_parquet(path, compression="zstd", compression_level=3)
+            scan.with_columns(_lineage(plan, offsets)).drop("_chunk_row").sink_parquet(
+                path, compression="zstd", compression_level=3
+            )
         keys.append(key)
     return keys
 

@@ -28,10 +28,10 @@ class ChunkResult(BaseModel):
     rows_quarantined: int
     encoding_repaired: int
     bytes_read: int
-    output_key: str | None
+    outputs: dict[str, str]  # partition (state) -> staging key of this chunk's rows of it
+    state_rows: dict[str, int]
+    state_bytes: dict[str, int]  # Parquet bytes per partition, to size the compacted files
     quarantine_key: str | None
-    state_rows: dict[str, int]  # rows written per partition, for compaction planning
-    output_bytes: int
     seconds: float
     peak_rss_bytes: int
 

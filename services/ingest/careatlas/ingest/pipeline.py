@@ -19,6 +19,7 @@ from careatlas.ingest.chunk import ingest_chunk
 from careatlas.ingest.finalize import finalize
 from careatlas.ingest.models import ChunkResult, ChunkSpec, IngestPlan, Manifest
 from careatlas.shared import landing, layout
+from careatlas.shared.logging import configure_logging
 from careatlas.shared.settings import Settings, get_settings
 from careatlas.shared.storage import Lake, open_lake
 
@@ -58,7 +59,8 @@ def run_chunks(lake: Lake, plan: IngestPlan, workers: int, settings: Settings) -
     workers = max(1, min(workers, len(plan.chunks)))
     env = {"POLARS_MAX_THREADS": str(max(1, (os.cpu_count() or 1) // workers))}
     with _environment(env), ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+        max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
+        initargs=(structlog.contextvars.get_contextvars(),),
     ) as pool:
         futures = {pool.submit(_chunk_in_worker, lake.root, spec.model_dump(), settings.parse_batch_bytes): spec
                    for spec in plan.chunks}
@@ -70,6 +72,13 @@ def run_chunks(lake: Lake, plan: IngestPlan, workers: int, settings: Settings) -
             spec, error = failed[0]
             raise RuntimeError(f"chunk {spec.chunk} of {plan.source_file} failed: {error}") from error
         return [f.result() for f in done]
+
+
+def _init_worker(context: dict) -> None:
+    """Spawned workers start blank: same logging set-up and ids (run, release) as the parent."""
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    structlog.contextvars.bind_contextvars(**context)
 
 
 def _chunk_in_worker(lake_root: str, spec: dict, block_bytes: int) -> ChunkResult:

@@ -1,0 +1,153 @@
+"""Ingest benchmark: the project's ingest against the stock tools, in one invocation.
+
+    uv run python bench/ingest_bench.py --size 2GB [--workers 1,2] [--baselines polars,duckdb]
+
+Generates (or reuses) an NPPES-format file with the project's generator, then runs, each in its
+own process so peak RSS is its own:
+  * careatlas ingest (land + plan + chunks + finalize) with N worker processes;
+  * pl.scan_csv(all text).sink_parquet(one file)      -- the single-file baseline;
+  * DuckDB COPY ... PARTITION_BY (state), memory_limit 4GB.
+It prints wall time, throughput, peak RSS and ratios against the Polars baseline as Markdown.
+Wall time is reported, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PRACTICE_STATE = "Provider Business Practice Location Address State Name"
+
+INGEST = """
+import json, resource, sys
+from careatlas.ingest.pipeline import ingest_file
+from careatlas.shared.settings import Settings
+from careatlas.shared.storage import open_lake
+if __name__ == "__main__":
+    src, lake, workers = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    settings = Settings(lake=lake)
+    m = ingest_file(src, lake=open_lake(lake, settings), workers=workers, settings=settings)
+    print(json.dumps({"rows": m.rows_read, "written": m.rows_written, "quarantined": m.rows_quarantined,
+        "files": len(m.files), "chunks": len(m.chunks), "seconds": m.seconds,
+        "worker_peak_rss": max(c.peak_rss_bytes for c in m.chunks),
+        "parent_peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
+"""
+
+POLARS = """
+import json, resource, sys
+import polars as pl
+src, out = sys.argv[1], sys.argv[2]
+pl.scan_csv(src, infer_schema=False).sink_parquet(out)
+print(json.dumps({"rows": pl.scan_parquet(out).select(pl.len()).collect().item(),
+                  "parent_peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
+"""
+
+DUCKDB = """
+import json, resource, sys
+import duckdb
+src, out, state = sys.argv[1], sys.argv[2], sys.argv[3]
+con = duckdb.connect()
+con.execute("SET memory_limit='4GB'")
+con.execute(f"COPY (SELECT * FROM read_csv('{src}', all_varchar=true)) TO '{out}' "
+            f"(FORMAT parquet, PARTITION_BY (\\"{state}\\"))")
+rows = con.execute(f"SELECT count(*) FROM read_parquet('{out}/**/*.parquet')").fetchone()[0]
+print(json.dumps({"rows": rows, "parent_peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
+"""
+
+
+def parse_size(text: str) -> int:
+    units = {"KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}
+    for unit, factor in units.items():
+        if text.upper().endswith(unit):
+            return int(float(text[: -len(unit)]) * factor)
+    return int(text)
+
+
+def run(name: str, code: str, *args: str, env: dict | None = None) -> dict:
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})})
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"{name} failed:\n{done.stderr[-4000:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["wall"] = wall
+    return result
+
+
+def generate(path: Path, size: int, seed: int, reference: Path | None) -> None:
+    from careatlas.synth.nppes import generate_file
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    generate_file(path, size_bytes=size, seed=seed, reference_dir=reference)
+    print(f"generated {path} ({path.stat().st_size / 1e9:.2f} GB) in {time.perf_counter() - started:.0f} s",
+          file=sys.stderr)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", default="2GB")
+    parser.add_argument("--workers", default="2,1", help="comma-separated worker counts to run")
+    parser.add_argument("--baselines", default="polars,duckdb")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--out", type=Path, default=HERE / "out")
+    parser.add_argument("--reference", type=Path, default=os.environ.get("CAREATLAS_REFERENCE_DIR"))
+    parser.add_argument("--keep", action="store_true", help="keep the generated file for the next run")
+    args = parser.parse_args()
+
+    size = parse_size(args.size)
+    source = args.out / f"gen-{args.size}-{args.seed}" / "npidata_pfile_20050523-20250407.csv"
+    if not source.exists():
+        generate(source, size, args.seed, args.reference)
+    nbytes = source.stat().st_size
+    results: dict[str, dict] = {}
+    for workers in [int(w) for w in args.workers.split(",") if w]:
+        lake = args.out / f"lake-{workers}"
+        shutil.rmtree(lake, ignore_errors=True)
+        results[f"careatlas ingest, {workers} worker(s)"] = run("ingest", INGEST, str(source), str(lake), str(workers))
+        shutil.rmtree(lake, ignore_errors=True)
+    if "polars" in args.baselines:
+        target = args.out / "polars.parquet"
+        results["polars scan_csv -> sink_parquet (one file)"] = run("polars", POLARS, str(source), str(target))
+        target.unlink(missing_ok=True)
+    if "duckdb" in args.baselines:
+        target = args.out / "duckdb"
+        shutil.rmtree(target, ignore_errors=True)
+        results["duckdb COPY PARTITION_BY (state), 4GB"] = run("duckdb", DUCKDB, str(source), str(target),
+                                                                PRACTICE_STATE)
+        shutil.rmtree(target, ignore_errors=True)
+    report(results, nbytes, args)
+    if not args.keep:
+        shutil.rmtree(source.parent, ignore_errors=True)
+
+
+def report(results: dict[str, dict], nbytes: int, args) -> None:
+    baseline = next((r["wall"] for n, r in results.items() if n.startswith("polars")), None)
+    one = next((r for n, r in results.items() if n.endswith(", 1 worker(s)")), None)
+    print(f"\nFile: {nbytes / 1e9:.2f} GB, {next(iter(results.values()))['rows']:,} rows; "
+          f"`uv run python bench/ingest_bench.py --size {args.size} --workers {args.workers}`\n")
+    print("| approach | wall s | MB/s | peak RSS (worker / process) GiB | wall vs polars sink |")
+    print("|---|---|---|---|---|")
+    for name, r in results.items():
+        worker = r.get("worker_peak_rss")
+        rss = (f"{worker / 2**30:.2f} / " if worker else "") + f"{r['parent_peak_rss'] / 2**30:.2f}"
+        ratio = f"{r['wall'] / baseline:.2f}x" if baseline else "-"
+        print(f"| {name} | {r['wall']:.1f} | {nbytes / 1e6 / r['wall']:.0f} | {rss} | {ratio} |")
+    for name, r in results.items():
+        if "seconds" in r:
+            print(f"\n{name}: stages {json.dumps(r['seconds'])}; rows read {r['rows']:,} = written "
+                  f"{r['written']:,} + quarantined {r['quarantined']:,}; {r['chunks']} chunks -> {r['files']} files")
+            if one and r is not one:
+                print(f"  throughput vs 1 worker: {one['wall'] / r['wall']:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
