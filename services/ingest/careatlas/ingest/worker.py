@@ -1,11 +1,11 @@
-"""Celery entry point of the ingest worker: ``celery -A careatlas.ingest.worker worker -Q ingest``."""
+"""Celery entry point of the ingest worker: ``celery -A careatlas.ingest.worker worker -Q ingest``.
 
-import careatlas.ingest.tasks  # noqa: E402,F401  (registers the tasks)
+The ingest queue carries NPPES chunk work and the reference loaders (NUCC, HUD, deactivations).
+"""
+
 from careatlas.shared.celery_app import app
 
-try:  # reference loaders run on the ingest queue too
-    import careatlas.ingest.reference.tasks  # noqa: F401
-except ModuleNotFoundError:  # pragma: no cover - until the loaders land
-    pass
+import careatlas.ingest.reference.tasks  # noqa: E402,F401  (registers the tasks)
+import careatlas.ingest.tasks  # noqa: E402,F401
 
 __all__ = ["app"]
