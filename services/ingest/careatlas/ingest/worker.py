@@ -3,9 +3,8 @@
 The ingest queue carries NPPES chunk work and the reference loaders (NUCC, HUD, deactivations).
 """
 
-from careatlas.shared.celery_app import app
-
 import careatlas.ingest.reference.tasks  # noqa: E402,F401  (registers the tasks)
 import careatlas.ingest.tasks  # noqa: E402,F401
+from careatlas.shared.celery_app import app
 
 __all__ = ["app"]
