@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Literal
 
+from pydantic import BaseModel, Field
+
 from careatlas.shared import layout
 from careatlas.shared.storage import Lake, LakeKeyNotFound
-from pydantic import BaseModel, Field
 
 
 class PublishedRelease(BaseModel):

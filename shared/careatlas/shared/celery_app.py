@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from careatlas.shared import logging as log_setup
-from careatlas.shared.settings import Settings, get_settings
 from celery import Celery, signals
 from kombu import Queue
+
+from careatlas.shared import logging as log_setup
+from careatlas.shared.settings import Settings, get_settings
 
 QUEUES = ("ingest", "census", "transform")
 
@@ -57,3 +58,60 @@ def _bind_task_context(task_id=None, task=None, **_kwargs) -> None:
 
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(task_id=task_id, task_name=getattr(task, "name", None))
+
+
+# ---------------------------------------------------------------------- run state from signals
+def _record(task, task_id: str, state: str, **fields) -> None:
+    """Record a run task's progress in Redis and the lake. Never fails the task itself."""
+    request = getattr(task, "request", None)
+    kwargs = (getattr(request, "kwargs", None) or {}) if request else {}
+    run_id = kwargs.get("run_id")
+    if not run_id:
+        return
+    import time
+
+    import structlog
+
+    from careatlas.shared import runs
+    from careatlas.shared.storage import open_lake
+
+    try:
+        store = runs.RunStore.from_url(get_settings().redis_url)
+        record = store.get_task(run_id, task_id) or runs.TaskRecord(task_id=task_id, name=task.name, state="queued")
+        spec = kwargs.get("spec") or {}
+        record.chunk = spec.get("chunk", record.chunk)
+        record.state = state
+        if state == "running":
+            record.attempts += 1
+            record.started_at = time.time()
+            record.worker = getattr(request, "hostname", None)
+        if state in ("done", "failed"):
+            record.finished_at = time.time()
+        for name, value in fields.items():
+            setattr(record, name, value)
+        store.put_task(run_id, record)
+        if state in ("done", "failed"):
+            runs.save_task(open_lake(kwargs.get("lake")), run_id, record)
+    except Exception as error:  # state is for people watching; the work itself goes on
+        structlog.get_logger(__name__).warning("run state not recorded", run_id=run_id, error=str(error))
+
+
+@signals.task_prerun.connect
+def _on_start(task_id=None, task=None, **_kwargs) -> None:
+    _record(task, task_id, "running", error=None)
+
+
+@signals.task_success.connect
+def _on_success(sender=None, result=None, **_kwargs) -> None:
+    result = result if isinstance(result, dict) else {}
+    _record(sender, sender.request.id, "done", rows=result.get("rows_read"), bytes=result.get("bytes_read"))
+
+
+@signals.task_retry.connect
+def _on_retry(sender=None, reason=None, **_kwargs) -> None:
+    _record(sender, sender.request.id, "retrying", error=str(reason)[:500])
+
+
+@signals.task_failure.connect
+def _on_failure(sender=None, task_id=None, exception=None, **_kwargs) -> None:
+    _record(sender, task_id, "failed", error=f"{type(exception).__name__}: {exception}"[:2000])

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO
 
 import structlog
+
 from careatlas.shared import layout
 from careatlas.shared.settings import Settings
 from careatlas.shared.storage import Lake

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 
 import polars as pl
 import structlog
+
 from careatlas.ingest.models import ChunkResult, IngestPlan, Manifest
 from careatlas.ingest.parse import QUARANTINE_SCHEMA, STAGING_SCHEMA
 from careatlas.shared import catalog, layout

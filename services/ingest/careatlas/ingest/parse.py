@@ -12,6 +12,7 @@ import io
 from dataclasses import dataclass
 
 import polars as pl
+
 from careatlas.ingest.planner import count_records, record_texts
 from careatlas.shared import nppes_schema
 from careatlas.shared.nppes_schema import FileSchema

@@ -14,6 +14,7 @@ from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from pathlib import Path
 
 import structlog
+
 from careatlas.ingest import prepare
 from careatlas.ingest.chunk import ingest_chunk
 from careatlas.ingest.finalize import finalize

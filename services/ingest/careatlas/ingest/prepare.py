@@ -17,6 +17,7 @@ from typing import IO
 from uuid import uuid4
 
 import structlog
+
 from careatlas.ingest.models import ChunkSpec, IngestPlan
 from careatlas.ingest.planner import RECORD_START, PlanError, plan_ranges, read_header
 from careatlas.shared import layout, nppes_schema

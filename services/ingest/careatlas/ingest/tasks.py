@@ -8,6 +8,8 @@ append), so ``acks_late`` redelivery after a killed worker is safe.
 
 from __future__ import annotations
 
+from celery import chord, shared_task
+
 from careatlas.ingest import prepare
 from careatlas.ingest.chunk import ingest_chunk as run_chunk
 from careatlas.ingest.finalize import finalize
@@ -16,7 +18,6 @@ from careatlas.shared import layout
 from careatlas.shared.logging import bind
 from careatlas.shared.settings import get_settings
 from careatlas.shared.storage import LakeUnavailable, open_lake
-from celery import chord, shared_task
 
 RETRY = {"autoretry_for": (LakeUnavailable,), "retry_backoff": True, "retry_jitter": True, "max_retries": 8}
 

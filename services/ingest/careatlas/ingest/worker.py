@@ -4,6 +4,7 @@ The ingest queue carries NPPES chunk work and the reference loaders (NUCC, HUD, 
 """
 
 import careatlas.ingest.reference.tasks  # noqa: E402,F401  (registers the tasks)
+import careatlas.ingest.runs  # noqa: E402,F401
 import careatlas.ingest.tasks  # noqa: E402,F401
 from careatlas.shared.celery_app import app
 

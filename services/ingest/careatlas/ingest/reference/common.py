@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import polars as pl
+
 from careatlas.ingest.reference import schemas
 from careatlas.shared.settings import Settings
 from careatlas.shared.storage import Lake

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import polars as pl
+
 from careatlas.ingest.reference import schemas
 from careatlas.ingest.reference.common import (
     ReferenceError,

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import polars as pl
 import structlog
+
 from careatlas.ingest.reference import deactivations, hud, nucc
 from careatlas.ingest.reference.common import (
     USER_AGENT,
@@ -28,6 +29,7 @@ log = structlog.get_logger(__name__)
 
 KINDS = ("nucc", "hud", "deactivations")
 # used when no file is given; deactivations points at the page that links the newest report
+LABEL_NAMES = {"nucc": "version", "hud": "vintage", "deactivations": "report_date"}
 DEFAULT_SOURCES = {"nucc": nucc.DEFAULT_URL, "hud": hud.DEFAULT_URL, "deactivations": deactivations.INDEX_URL}
 
 
@@ -70,6 +72,7 @@ def load_reference(
                 "sha256": src.sha256,
                 "loaded_at": loaded_at.isoformat(),
                 "label": label,
+                LABEL_NAMES[kind]: label,
             }
             land(lake, key, with_provenance(frame, src, loaded_at), metadata)
     except SourceUnavailable as error:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import polars as pl
+
 from careatlas.ingest.reference import schemas
 from careatlas.ingest.reference.common import Source, check_header, check_pattern, check_unique, text_table
 

@@ -5,12 +5,13 @@ Task names are a message contract: rename only with an alias.
 
 from __future__ import annotations
 
+from celery import shared_task
+
 from careatlas.ingest.reference.common import SourceUnavailable
 from careatlas.ingest.reference.load import load_reference as load
 from careatlas.shared import logging as log_setup
 from careatlas.shared.settings import get_settings
 from careatlas.shared.storage import LakeUnavailable, open_lake
-from celery import shared_task
 
 
 @shared_task(

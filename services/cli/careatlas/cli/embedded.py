@@ -1,0 +1,78 @@
+"""The embedded default: a whole run on one machine with no Redis, S3 or Docker.
+
+The lake is a local folder, the ingest workers are a process pool using all cores, and every
+step is the same function the Celery tasks wrap: reference loads, census (cache or imported
+snapshot), ingest, then the dbt build. The run is recorded in ``runs/<run_id>/`` like any other.
+Worker code is imported here, lazily, because in this mode the CLI *is* the workers.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import structlog
+
+from careatlas.shared import runs
+from careatlas.shared.settings import Settings
+from careatlas.shared.storage import open_lake
+
+log = structlog.get_logger(__name__)
+
+# file names in ../shared/reference (or any folder laid out the same way)
+REFERENCE_FILES = {"nucc": "nucc_taxonomy_251.csv", "hud": "ZIP_COUNTY_032023.converted.csv"}
+CENSUS_SNAPSHOT = ("census/pop_2015_county.csv", 2015)
+
+
+@dataclass
+class EmbeddedRun:
+    nppes: str
+    references: dict[str, str] = field(default_factory=dict)
+    census_snapshot: Path | None = None  # an ACS response saved as CSV/JSON: runs offline
+    acs_year: int = 2023
+    release: str | None = None
+    kind: str | None = None
+    workers: int = 0
+
+
+def run_embedded(settings: Settings, job: EmbeddedRun) -> dict:
+    from careatlas.census.cache import get_or_fetch
+    from careatlas.census.snapshot import import_snapshot
+    from careatlas.ingest.pipeline import ingest_file
+    from careatlas.ingest.reference.load import load_reference
+    from careatlas.transform.build import build_marts
+
+    lake = open_lake(settings=settings)
+    run_id = runs.new_run_id()
+    structlog.contextvars.bind_contextvars(run_id=run_id)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    for kind, source in sorted(job.references.items()):
+        load_reference(lake, kind, source, settings=settings)
+    if job.census_snapshot:
+        import_snapshot(lake, job.census_snapshot, year=job.acs_year)
+    else:
+        for geo in ("county", "state"):
+            get_or_fetch(lake, job.acs_year, geo, settings=settings)
+    timings["references_and_census_s"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    ingest = ingest_file(job.nppes, lake=lake, release=job.release, kind=job.kind, workers=job.workers,
+                         settings=settings)
+    timings["ingest_s"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    marts = build_marts(settings.lake, run_id, acs_year=job.acs_year, settings=settings)
+    timings["transform_s"] = time.perf_counter() - started
+    plan = ingest.plan
+    runs.save_manifest(lake, runs.RunManifest(
+        run_id=run_id, status="succeeded", finished_at=datetime.now(UTC), release=plan.release, kind=plan.kind,
+        dataset=plan.dataset, raw_key=plan.raw_key, raw_sha256=plan.raw_sha256, raw_bytes=plan.raw_bytes,
+        acs_year=job.acs_year, references=job.references, plan=plan.model_dump(mode="json"),
+        chunk_count=len(plan.chunks), result={**marts, "embedded_timings_s": timings},
+    ))
+    return {"run_id": run_id, "ingest": {"rows_read": ingest.rows_read, "rows_written": ingest.rows_written,
+                                         "rows_quarantined": ingest.rows_quarantined, "seconds": ingest.seconds},
+            "marts": marts, "timings_s": {k: round(v, 2) for k, v in timings.items()}}

@@ -1,0 +1,120 @@
+"""``careatlas watch | status | runs``: follow and inspect runs.
+
+Live state comes from Redis; when Redis is unreachable or has forgotten the run (restarted,
+nothing persisted), the run's manifest and task records in the lake answer instead.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+import typer
+from rich.live import Live
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from careatlas.cli.bootstrap import configure
+from careatlas.cli.output import ExitCode, emit, fail
+from careatlas.shared import runs
+from careatlas.shared.storage import Lake, open_lake
+
+FINAL = {"succeeded": ExitCode.OK, "failed": ExitCode.FAILED, "cancelled": ExitCode.FAILED}
+LakeOption = Annotated[str | None, typer.Option("--lake", help="Lake: a folder or s3://bucket[/prefix].")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+
+
+def snapshot(run_id: str, store: Lake, live: runs.RunStore | None) -> dict:
+    manifest = runs.load_manifest(store, run_id)
+    if manifest is None:
+        fail(f"no run {run_id} in {store.root}", ExitCode.NOT_FOUND)
+    tasks, source = {}, "lake"
+    if live is not None:
+        try:
+            tasks, source = live.tasks(run_id), "redis"
+        except Exception:  # Redis down: the lake's records are the fallback
+            tasks = {}
+    if not tasks:
+        tasks, source = runs.load_tasks(store, run_id), "lake"
+    summary = runs.summarize(manifest, tasks)
+    summary.update(state_source=source, created_at=manifest.created_at, finished_at=manifest.finished_at,
+                   kind=manifest.kind, result=manifest.result)
+    return summary
+
+
+def follow(run_id: str, store: Lake, live: runs.RunStore | None, interval: float = 1.0) -> int:
+    """Progress bars until the run ends; returns the exit code for its final status."""
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), TimeRemainingColumn())
+    bar = progress.add_task(f"run {run_id}", total=None, detail="planning")
+    with Live(progress, refresh_per_second=4):
+        while True:
+            summary = snapshot(run_id, store, live)
+            detail = (f"{summary['rows']:,} rows · {summary['mb_per_s'] or 0} MB/s · "
+                      f"{len(summary['workers'])} workers · {summary['status']}")
+            progress.update(bar, total=summary["chunks_total"] or None, completed=summary["chunks_done"],
+                            detail=detail)
+            if summary["status"] in FINAL:
+                break
+            time.sleep(interval)
+    _render(summary)
+    return int(FINAL[summary["status"]])
+
+
+def _render(summary: dict) -> None:
+    from careatlas.cli.output import console
+
+    table = Table(title=f"run {summary['run_id']}", show_header=False)
+    for name in ("status", "release", "kind", "chunks_done", "chunks_total", "rows", "mb_per_s", "tasks",
+                 "workers", "state_source", "error"):
+        table.add_row(name.replace("_", " "), str(summary.get(name)))
+    for failed in summary["failed"]:
+        table.add_row("failed task", f"{failed['name']} chunk={failed['chunk']}: {failed['error']}")
+    console.print(table)
+
+
+def _live(settings) -> runs.RunStore | None:
+    live = runs.RunStore.from_url(settings.redis_url)
+    try:
+        live.redis.ping()
+        return live
+    except Exception:
+        return None
+
+
+def watch(run_id: Annotated[str, typer.Argument()], lake: LakeOption = None) -> None:
+    """Live progress of a run: chunks done/total, rows, MB/s, ETA and workers."""
+    settings = configure(lake=lake)
+    raise typer.Exit(follow(run_id, open_lake(settings=settings), _live(settings)))
+
+
+def status(run_id: Annotated[str, typer.Argument()], lake: LakeOption = None, as_json: JsonOption = False) -> None:
+    """One run's state (from Redis, or from the lake when Redis has forgotten it)."""
+    settings = configure(lake=lake)
+    summary = snapshot(run_id, open_lake(settings=settings), _live(settings))
+    emit(summary, as_json=as_json, render=lambda _c: _render(summary))
+    if summary["status"] in ("failed", "cancelled"):
+        raise typer.Exit(int(ExitCode.FAILED))
+
+
+def list_runs(lake: LakeOption = None, as_json: JsonOption = False) -> None:
+    """Every run recorded in the lake, oldest first."""
+    settings = configure(lake=lake)
+    manifests = runs.list_manifests(open_lake(settings=settings))
+    rows = [{"run_id": m.run_id, "status": m.status, "release": m.release, "kind": m.kind,
+             "created_at": m.created_at, "chunks": m.chunk_count, "error": m.error} for m in manifests]
+
+    def render(console) -> None:
+        table = Table("run", "status", "release", "kind", "created", "chunks", "error")
+        for r in rows:
+            table.add_row(r["run_id"], r["status"], r["release"], r["kind"], f"{r['created_at']:%Y-%m-%d %H:%M}",
+                          str(r["chunks"]), (r["error"] or "")[:60])
+        console.print(table)
+
+    emit(rows, as_json=as_json, render=render)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("watch")(watch)
+    app.command("status")(status)
+    app.command("runs")(list_runs)
