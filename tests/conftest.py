@@ -136,3 +136,18 @@ def settings_factory():
         return Settings(**values)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _isolate_settings() -> Iterator[None]:
+    """CLI commands write options into the environment (``--lake``) and settings are cached per
+    process: put both back after every test so no test sees another's configuration."""
+    from careatlas.shared.settings import get_settings
+
+    saved = {k: v for k, v in os.environ.items() if k.startswith("CAREATLAS_")}
+    yield
+    for key in [k for k in os.environ if k.startswith("CAREATLAS_")]:
+        if key not in saved:
+            del os.environ[key]
+    os.environ.update(saved)
+    get_settings.cache_clear()

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import typer
 
-from careatlas.cli import ingest_commands
+from careatlas.cli import ingest_commands, run_commands, watch
+from careatlas.cli.census_commands import census_app
+from careatlas.cli.nppes_commands import app as nppes_app
+from careatlas.cli.reference_commands import reference_app
 
 app = typer.Typer(
     name="careatlas",
@@ -22,4 +25,10 @@ app = typer.Typer(
 def _main() -> None:
     """CareAtlas admin CLI. Exit codes: 0 ok, 1 failed, 2 usage, 3 not found, 4 service unreachable."""
 
+
 ingest_commands.register(app)
+run_commands.register(app)
+watch.register(app)
+app.add_typer(nppes_app, name="nppes")
+app.add_typer(census_app, name="census")
+app.add_typer(reference_app, name="reference")

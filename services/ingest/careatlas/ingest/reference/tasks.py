@@ -22,9 +22,9 @@ from careatlas.shared.storage import LakeUnavailable, open_lake
     retry_jitter=True,
     max_retries=5,
 )
-def load_reference(kind: str, source: str, lake: str | None = None) -> dict:
+def load_reference(kind: str, source: str, lake: str | None = None, run_id: str | None = None) -> dict:
     """Land one reference source (path, s3:// URI or URL; '' for the official default)."""
-    log_setup.bind(kind=kind)
+    log_setup.bind(run_id=run_id, kind=kind)
     settings = get_settings()
     result = load(open_lake(lake, settings), kind, source or None, settings=settings)
     return {"key": result.key, "rows": result.rows, "sha256": result.sha256}

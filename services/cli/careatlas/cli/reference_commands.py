@@ -1,0 +1,58 @@
+"""``careatlas reference``: land the NUCC taxonomy, HUD crosswalk and NPPES deactivation report.
+
+Worker code is imported inside the commands, so the CLI starts without the ingest package.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from careatlas.cli.census_commands import exit_codes, lake_codes
+from careatlas.cli.output import ExitCode, emit
+
+reference_app = typer.Typer(help="Reference data: NUCC taxonomy, HUD ZIP->county, deactivations.", no_args_is_help=True)
+
+
+class Kind(StrEnum):
+    nucc = "nucc"
+    hud = "hud"
+    deactivations = "deactivations"
+
+
+@reference_app.command("load")
+def load(
+    kind: Annotated[Kind, typer.Argument(help="Which source the file is.")],
+    source: Annotated[
+        str | None, typer.Argument(help="Path, s3:// URI or URL; the official source when omitted.")
+    ] = None,
+    lake: Annotated[str | None, typer.Option("--lake", help="Lake folder or s3://bucket[/prefix].")] = None,
+    version: Annotated[str | None, typer.Option("--version", help="NUCC version, e.g. 25.1.")] = None,
+    vintage: Annotated[str | None, typer.Option("--vintage", help="HUD vintage, e.g. 2023Q1.")] = None,
+    report_date: Annotated[
+        str | None, typer.Option("--report-date", help="Deactivation report date, YYYY-MM-DD.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Check one reference file and land it in the lake as Parquet with its provenance."""
+    from careatlas.cli.bootstrap import configure
+    from careatlas.ingest.reference.common import ReferenceError, SourceUnavailable
+    from careatlas.ingest.reference.load import load_reference
+    from careatlas.shared.storage import open_lake
+
+    settings = configure(lake)
+    codes = [(SourceUnavailable, ExitCode.UNAVAILABLE), (ReferenceError, ExitCode.FAILED), *lake_codes()]
+    with exit_codes(codes):
+        result = load_reference(
+            open_lake(settings=settings), kind.value, source, label=version or vintage or report_date, settings=settings
+        )
+    data = result.as_dict()
+    emit(data, as_json=as_json, render=lambda console: _render(console, data))
+
+
+def _render(console: Console, data: dict) -> None:
+    console.print(f"{data['kind']} {data['label']}: {data['rows']:,} rows -> {data['key']}")
+    console.print(f"  from {data['source']} (sha256 {data['sha256'][:12]}...)")
