@@ -112,7 +112,9 @@ def main() -> None:
     for workers in [int(w) for w in args.workers.split(",") if w]:
         lake = args.out / f"lake-{workers}"
         shutil.rmtree(lake, ignore_errors=True)
-        results[f"careatlas ingest, {workers} worker(s)"] = run("ingest", INGEST, str(source), str(lake), str(workers))
+        # one core per worker, as a worker pod with a 1-CPU limit: scaling is then measurable
+        results[f"careatlas ingest, {workers} worker(s)"] = run(
+            "ingest", INGEST, str(source), str(lake), str(workers), env={"CAREATLAS_INGEST_WORKER_THREADS": "1"})
         shutil.rmtree(lake, ignore_errors=True)
     if "polars" in args.baselines:
         target = args.out / "polars.parquet"

@@ -111,11 +111,11 @@ def download(url: str, folder: Path) -> Path:
 
 def land(lake: Lake, source: SourceFile, release: str, *, dataset: str = "nppes") -> tuple[str, str, int]:
     """Copy ``source`` into ``raw/<dataset>/release=<date>/`` once; raw files are never overwritten."""
-    with source.open() as handle:
-        sha, size = sha256_of(handle)
     key = layout.raw_file(dataset, release, source.name)
     checksum_key = layout.raw_checksum(key)
     if lake.exists(checksum_key):
+        with source.open() as handle:
+            sha, size = sha256_of(handle)
         landed = lake.read_json(checksum_key)
         if landed["sha256"] != sha:
             raise LandingError(
@@ -123,12 +123,13 @@ def land(lake: Lake, source: SourceFile, release: str, *, dataset: str = "nppes"
                 "raw files are immutable: land the new file under its own release or name"
             )
         return key, sha, size
-    if source.local_path:
-        lake.put_file(key, source.local_path)
-    else:
-        with source.open() as handle, lake.writer(key) as out:
-            while block := handle.read(STREAM_PIECE):
-                out.write(block)
+    digest, size = hashlib.sha256(), 0
+    with source.open() as handle, lake.writer(key) as out:  # one pass: hash while copying
+        while block := handle.read(STREAM_PIECE):
+            digest.update(block)
+            out.write(block)
+            size += len(block)
+    sha = digest.hexdigest()
     lake.write_json(checksum_key, {"sha256": sha, "bytes": size, "source": source.uri,
                                    "landed_at": datetime.now(UTC).isoformat()})
     log.info("raw file landed", key=key, bytes=size, sha256=sha)

@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     parse_batch_bytes: int = Field(default=16 * MiB, ge=1024)
     compact_target_bytes: int = Field(default=256 * MiB, ge=1024)
     ingest_workers: int = Field(default=0, ge=0)  # embedded mode; 0 = all cores
+    ingest_worker_threads: int = Field(default=0, ge=0)  # Polars threads per worker; 0 = cores / workers
 
     # ---- census
     census_api_key: SecretStr | None = None  # required for live calls only

@@ -58,7 +58,8 @@ def ingest_file(
 
 def run_chunks(lake: Lake, plan: IngestPlan, workers: int, settings: Settings) -> list[ChunkResult]:
     workers = max(1, min(workers, len(plan.chunks)))
-    env = {"POLARS_MAX_THREADS": str(max(1, (os.cpu_count() or 1) // workers))}
+    threads = settings.ingest_worker_threads or max(1, (os.cpu_count() or 1) // workers)
+    env = {"POLARS_MAX_THREADS": str(threads)}  # like a worker pod's CPU limit
     with _environment(env), ProcessPoolExecutor(
         max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
         initargs=(structlog.contextvars.get_contextvars(),),
