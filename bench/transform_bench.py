@@ -40,9 +40,10 @@ def main() -> None:
 def run(providers: int, workdir: Path) -> dict:
     import shutil
 
+    from fixtures import national_lake
+
     from careatlas.shared.settings import Settings
     from careatlas.shared.storage import Lake
-    from fixtures import national_lake
 
     shutil.rmtree(workdir, ignore_errors=True)
     lake = Lake(str(workdir / "lake"), Settings())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from careatlas.shared import nppes_schema as schema
 
 
