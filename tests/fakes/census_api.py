@@ -113,6 +113,10 @@ class FakeCensus(LocalServer):
         """Answer the next requests with: 429, 503, 500, transient, 204 (one per request)."""
         self._script.extend(kinds)
 
+    def recover(self) -> None:
+        """Forget the scripted failures not yet served: the outage is over."""
+        self._script.clear()
+
     def data_calls(self) -> list:
         return [seen for seen in self.seen if _ACS.match(seen.path)]
 

@@ -26,7 +26,17 @@ def create_app(settings: Settings | None = None) -> Celery:
         task_reject_on_worker_lost=True,
         # long tasks: prefetch would hide backlog from the autoscaler and from other workers
         worker_prefetch_multiplier=1,
-        broker_transport_options={"visibility_timeout": settings.visibility_timeout_s},
+        broker_transport_options={
+            "visibility_timeout": settings.visibility_timeout_s,
+            # a killed worker's unacked message comes back after the visibility timeout, found
+            # by this sweep; the default (10 s x throttle 10) would add ~100 s to recovery
+            "unacked_restore_interval": settings.unacked_restore_interval_s,
+            "unacked_restore_throttle": 1,
+            # without timeouts a publish waits forever on a Redis that vanished mid-connection
+            "socket_timeout": 30,
+            "socket_connect_timeout": 5,
+            "health_check_interval": 10,
+        },
         result_backend_transport_options={"visibility_timeout": settings.visibility_timeout_s},
         result_expires=7 * 24 * 3600,
         result_extended=True,

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     result_backend: str = "redis://127.0.0.1:6379/1"
     redis_url: str = "redis://127.0.0.1:6379/2"  # run state and locks
     visibility_timeout_s: int = 12 * 3600  # longer than the longest task (STACK.md)
+    # how often workers look for messages whose worker died (after the visibility timeout)
+    unacked_restore_interval_s: int = 60
     task_time_limit_s: int = 6 * 3600
     worker_soft_shutdown_s: float = 60.0
 

@@ -44,9 +44,10 @@ def ingest_chunk(spec: dict, lake: str | None = None, run_id: str | None = None)
 
 
 @shared_task(name="ingest.finalize_nppes", acks_late=True, **RETRY)
-def finalize_nppes(_chunk_results: list | None, plan: dict, lake: str | None = None,
+def finalize_nppes(_chunk_results: list | None = None, *, plan: dict, lake: str | None = None,
                    run_id: str | None = None) -> dict:
-    """Chord body: the chunk results are re-read from the lake, the source of truth."""
+    """Chord body. Header results are ignored (a run's header also holds census and reference
+    tasks): the chunk results are re-read from the lake, the source of truth."""
     parsed = IngestPlan.model_validate(plan)
     bind(run_id=run_id, release=parsed.release)
     manifest = finalize(open_lake(lake), parsed, target_file_bytes=get_settings().compact_target_bytes)
@@ -61,4 +62,4 @@ def ingest_nppes(self, raw_key: str, release: str, kind: str = "full", lake: str
     """Plan, then replace this task by the chord of chunks + finalize."""
     plan = plan_nppes.run(raw_key, release, kind, lake=lake, run_id=run_id)
     header = [ingest_chunk.s(c, lake=lake, run_id=run_id) for c in plan["chunks"]]
-    raise self.replace(chord(header, finalize_nppes.s(plan, lake=lake, run_id=run_id)))
+    raise self.replace(chord(header, finalize_nppes.s(plan=plan, lake=lake, run_id=run_id)))

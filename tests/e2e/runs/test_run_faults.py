@@ -1,0 +1,120 @@
+"""Proof that runs survive faults: a killed worker, Redis restarting, S3 refusing connections,
+a failing dbt test and a Census outage. Real processes, real services, nothing mocked."""
+
+from __future__ import annotations
+
+import time
+
+import polars as pl
+import pytest
+
+from careatlas.shared import catalog, runs
+
+pytestmark = pytest.mark.e2e
+ACS_YEAR = "2022"
+
+
+def _start(stack, inputs: dict) -> str:
+    return stack.cli_json("run", "--nppes", inputs["nppes"], "--nucc", inputs["nucc"], "--hud", inputs["hud"],
+                          "--acs-year", ACS_YEAR)["run_id"]
+
+
+def _wait_until(predicate, timeout: float = 120, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _published_rows(stack) -> int:
+    lake = stack.lake
+    pointer = catalog.read(lake, "npidata", "2025-04-07")
+    frame = pl.read_parquet([lake.uri(k) for k in pointer.files], storage_options=lake.polars_storage_options(),
+                            hive_partitioning=False)
+    assert frame["npi"].n_unique() == frame.height  # nothing twice
+    return frame.height
+
+
+def _live(stack) -> runs.RunStore:
+    return runs.RunStore.from_url(stack.env["CAREATLAS_REDIS_URL"])
+
+
+def test_sigkill_an_ingest_worker_mid_chunk(stack) -> None:
+    stack.env.update(CAREATLAS_CHUNK_BYTES="1500000", CAREATLAS_PARSE_BATCH_BYTES="400000")
+    stack.start_workers()
+    inputs = stack.inputs(rows=12_000)
+    run_id = _start(stack, inputs)
+    victim = stack.workers["ingest"][0]
+
+    def victim_is_mid_chunk() -> bool:
+        return any(t.state == "running" and t.worker == victim.name and t.name == "ingest.ingest_chunk"
+                   for t in _live(stack).tasks(run_id).values())
+
+    _wait_until(victim_is_mid_chunk, what="a chunk running on the victim")
+    victim.kill()
+    watched = stack.cli("watch", run_id, timeout=400)
+    assert watched.returncode == 0, watched.stdout[-3000:]
+    assert _published_rows(stack) == 12_000  # nothing lost, nothing twice
+
+
+def test_redis_restarts_during_a_run_and_retry_completes_it(stack) -> None:
+    stack.start_workers()
+    run_id = _start(stack, stack.inputs(rows=600))
+    _wait_until(lambda: any(t.state == "done" for t in _live(stack).tasks(run_id).values()), what="a finished task")
+    stack.redis.stop()  # nothing persisted: queues, chord state and run state are gone
+    time.sleep(2)
+    stack.redis.start()
+    status = stack.cli_json("status", run_id)  # Redis forgot the run: the lake still knows it
+    assert status["run_id"] == run_id
+    if status["status"] != "succeeded":
+        retried = stack.cli("retry", run_id, "--wait", timeout=400)
+        assert retried.returncode == 0, retried.stdout[-3000:] + retried.stderr[-2000:]
+    assert stack.cli_json("status", run_id)["status"] == "succeeded"
+    assert _published_rows(stack) == 600
+
+
+def test_s3_refusing_connections_for_a_while(stack) -> None:
+    stack.start_workers()
+    inputs = stack.inputs(rows=600)
+    run_id = _start(stack, inputs)
+    stack.s3_proxy.refuse()
+    time.sleep(4)
+    stack.s3_proxy.accept()
+    watched = stack.cli("watch", run_id, timeout=400)
+    assert watched.returncode == 0, watched.stdout[-3000:]
+    assert _published_rows(stack) == 600
+
+
+def test_a_failing_dbt_test_fails_the_run_and_keeps_latest(stack) -> None:
+    stack.start_workers()
+    good = _start(stack, stack.inputs(rows=300))
+    assert stack.cli("watch", good, timeout=400).returncode == 0
+    duplicated = stack.inputs(rows=300, name="npidata_pfile_20050523-20250512.csv")
+    path = duplicated["nppes"]
+    lines = open(path).read().splitlines()
+    open(path, "w").write("\n".join([*lines, lines[1]]) + "\n")  # one NPI twice: staging's unique test fails
+    bad = _start(stack, duplicated)
+    watched = stack.cli("watch", bad, timeout=400)
+    assert watched.returncode == 1
+    manifest = runs.load_manifest(stack.lake, bad)
+    assert manifest.status == "failed" and "unique" in manifest.error  # the failing test is named
+    assert stack.lake.read_json("marts/latest.json")["run_id"] == good
+
+
+def test_census_outage_fails_clearly_then_retry_reuses_ingest(stack) -> None:
+    stack.env["CAREATLAS_CENSUS_MAX_RETRIES"] = "1"  # client retries x Celery retries: keep it short
+    stack.start_workers()
+    stack.census.fail_next(*["503"] * 40)  # longer than all the retries of both census tasks
+    run_id = _start(stack, stack.inputs(rows=300))
+    watched = stack.cli("watch", run_id, timeout=600)
+    assert watched.returncode == 1
+    manifest = runs.load_manifest(stack.lake, run_id)
+    assert manifest.status == "failed" and "census.fetch_acs5" in manifest.error
+    chunk_runs = sum(1 for t in runs.load_tasks(stack.lake, run_id).values() if t.name == "ingest.ingest_chunk")
+    stack.census.recover()
+    retried = stack.cli("retry", run_id, "--wait", timeout=400)
+    assert retried.returncode == 0, retried.stdout[-3000:]
+    after = sum(1 for t in runs.load_tasks(stack.lake, run_id).values() if t.name == "ingest.ingest_chunk")
+    assert after == chunk_runs  # no chunk ran again: ingest output was reused
