@@ -47,7 +47,7 @@ class CacheMetadata(BaseModel):
     requests: list[str]  # API paths, key omitted
     rows: int
     sha256: str  # of data.parquet
-    source: Literal["live", "imported"]
+    source: Literal["live", "imported", "derived"]
     fetched_at: datetime
     source_file: str | None = None
     source_sha256: str | None = None
@@ -58,7 +58,7 @@ class FetchResult:
     key: str
     data_key: str
     rows: int
-    source: Literal["cache", "live", "imported"]
+    source: Literal["cache", "live", "imported", "derived"]
     variables: list[str]
 
     def as_dict(self) -> dict:
@@ -113,7 +113,7 @@ def get_or_fetch(
 
 def serves(entry: CacheMetadata, wanted: list[str], ttl: timedelta, at: datetime) -> bool:
     covers = set(wanted) <= set(entry.variables)
-    return covers and (entry.source == "imported" or at - entry.fetched_at < ttl)
+    return covers and (entry.source in ("imported", "derived") or at - entry.fetched_at < ttl)
 
 
 def read_entry(lake: Lake, year: int, geo: str) -> CacheMetadata | None:

@@ -29,6 +29,7 @@ from careatlas.census.cache import (
 )
 from careatlas.census.errors import CensusDataError
 from careatlas.census.locks import LockFactory, file_lock
+from careatlas.shared import layout
 from careatlas.shared.storage import Lake
 
 log = structlog.get_logger(__name__)
@@ -92,3 +93,30 @@ def _geography(raw: pl.DataFrame, geo: str | None) -> str:
     if geo and geo != found:
         raise CensusDataError(f"asked for geo={geo} but the file has {found} rows")
     return found
+
+
+def states_from_counties(lake: Lake, *, year: int, lock: LockFactory | None = None,
+                         clock: Clock = now_utc) -> FetchResult:
+    """The state entry of a year summed from its county entry, marked ``derived``.
+
+    For offline runs whose snapshot has counties only. Counts add up exactly (population, age,
+    poverty and insurance cells); medians do not, so median household income stays null."""
+    year = acs_vars.check_year(year)
+    counties = pl.read_parquet(lake.read_bytes(data_key(year, "county")))
+    county_entry = lake.read_json(f"{layout.census_acs5(year, 'county')}/metadata.json")
+    additive = [v for v in county_entry["variables"] if v != acs_vars.MEDIAN_HOUSEHOLD_INCOME]
+    states = (
+        counties.group_by("state")
+        .agg(pl.col("NAME").first().str.split(", ").list.last().alias("NAME"), *(pl.col(v).sum() for v in additive))
+        .with_columns(pl.col("state").alias("fips"))
+        .sort("state")
+    )
+    frame = pl.concat([counties.head(0).drop("county"), states], how="diagonal_relaxed").select(
+        counties.drop("county").columns
+    ).with_columns(pl.lit(year, pl.Int32).alias("year"), pl.lit(clock(), pl.Datetime("us", "UTC")).alias("_loaded_at"))
+    entry = new_metadata(year, "state", additive, [], clock(), source="derived",
+                         source_file=f"{layout.census_acs5(year, 'county')}/data.parquet")
+    with (lock or file_lock())(lock_name(lake, year, "state")):
+        entry = store(lake, frame, entry)
+    log.info("census state table derived from counties", key=entry.key, rows=entry.rows)
+    return FetchResult(entry.key, data_key(year, "state"), entry.rows, "derived", entry.variables)

@@ -39,7 +39,7 @@ class EmbeddedRun:
 
 def run_embedded(settings: Settings, job: EmbeddedRun) -> dict:
     from careatlas.census.cache import get_or_fetch
-    from careatlas.census.snapshot import import_snapshot
+    from careatlas.census.snapshot import import_snapshot, states_from_counties
     from careatlas.ingest.pipeline import ingest_file
     from careatlas.ingest.reference.load import load_reference
     from careatlas.transform.build import build_marts
@@ -52,7 +52,9 @@ def run_embedded(settings: Settings, job: EmbeddedRun) -> dict:
     for kind, source in sorted(job.references.items()):
         load_reference(lake, kind, source, settings=settings)
     if job.census_snapshot:
-        import_snapshot(lake, job.census_snapshot, year=job.acs_year)
+        imported = import_snapshot(lake, job.census_snapshot, year=job.acs_year)
+        if imported.data_key.endswith("geo=county/data.parquet"):
+            states_from_counties(lake, year=job.acs_year)
     else:
         for geo in ("county", "state"):
             get_or_fetch(lake, job.acs_year, geo, settings=settings)

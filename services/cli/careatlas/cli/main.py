@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from careatlas.cli import ingest_commands, run_commands, watch
+from careatlas.cli import demo_commands, ingest_commands, run_commands, watch
 from careatlas.cli.census_commands import census_app
 from careatlas.cli.reference_commands import reference_app
 
@@ -25,6 +25,7 @@ def _main() -> None:
     """CareAtlas admin CLI. Exit codes: 0 ok, 1 failed, 2 usage, 3 not found, 4 service unreachable."""
 
 
+demo_commands.register(app)
 ingest_commands.register(app)
 run_commands.register(app)
 watch.register(app)
