@@ -77,7 +77,44 @@ class SourceFile:
     local_path: Path | None = None
 
 
-def source_file(uri: str, settings: Settings | None = None, download_dir: Path | None = None) -> SourceFile:
+_WEEKLY_LINK = re.compile(r"""href=["']?([^"' >]*NPPES_Data_Dissemination_(\d{6})_(\d{6})_Weekly(_V2)?\.zip)""", re.I)
+_MONTHLY_LINK = re.compile(r"""href=["']?([^"' >]*NPPES_Data_Dissemination_([A-Za-z]+)_(\d{4})(_V2)?\.zip)""", re.I)
+_MONTHS = {m: n for n, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+     "november", "december"], start=1)}
+
+
+def newest_cms_link(page: str, base_url: str, kind: str) -> str | None:
+    """The newest weekly or monthly zip linked from CMS's NPPES download page (V2 preferred)."""
+    from urllib.parse import urljoin
+
+    if kind == "weekly":
+        found = [((f"{m[3][4:]}{m[3][:4]}", bool(m[4])), m[1]) for m in _WEEKLY_LINK.finditer(page)]
+    else:
+        found = [((f"{m[3]}{_MONTHS.get(m[2].lower(), 0):02d}", bool(m[4])), m[1])
+                 for m in _MONTHLY_LINK.finditer(page) if m[2].lower() in _MONTHS]
+    return urljoin(base_url, max(found)[1]) if found else None
+
+
+def resolve_index(url: str, kind: str | None) -> str:
+    """A CMS download page (``...NPI_Files.html``) stands for its newest file of ``kind``."""
+    if not url.lower().split("?")[0].endswith((".html", ".htm")):
+        return url
+    import httpx
+
+    try:
+        page = httpx.get(url, follow_redirects=True, timeout=30).text
+    except httpx.HTTPError as error:
+        raise LandingError(f"{url}: cannot read the download page: {type(error).__name__}") from None
+    link = newest_cms_link(page, url, kind or "full")
+    if link is None:
+        raise LandingError(f"{url} links no NPPES {kind or 'monthly'} zip: pass the file's URL")
+    log.info("newest CMS file found", page=url, link=link)
+    return link
+
+
+def source_file(uri: str, settings: Settings | None = None, download_dir: Path | None = None,
+                kind: str | None = None) -> SourceFile:
     if uri.startswith("s3://"):
         bucket, _, key = uri[len("s3://") :].partition("/")
         bucket_lake = Lake(f"s3://{bucket}", settings)
@@ -85,6 +122,7 @@ def source_file(uri: str, settings: Settings | None = None, download_dir: Path |
             raise LandingError(f"{uri}: no such object")
         return SourceFile(Path(key).name, uri, lambda: bucket_lake.open(key))
     if uri.startswith(("http://", "https://")):
+        uri = resolve_index(uri, kind)
         path = download(uri, download_dir or Path(tempfile.mkdtemp(prefix="careatlas-download-")))
         return SourceFile(path.name, uri, lambda: open(path, "rb"), path)
     path = Path(uri).expanduser()

@@ -35,7 +35,7 @@ def land(
 def _land(source: str, release: str | None, kind: str | None, lake: str | None) -> dict:
     settings = configure(lake=lake)
     try:
-        file = landing.source_file(source, settings)
+        file = landing.source_file(source, settings, kind=kind)
         kind, release = landing.resolve_release(landing.peek_name(file), release, kind)
         raw_key, sha, size = landing.land(open_lake(settings=settings), file, release)
     except LakeUnavailable as error:
