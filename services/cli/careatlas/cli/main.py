@@ -10,6 +10,7 @@ import typer
 
 from careatlas.cli import demo_commands, ingest_commands, run_commands, watch
 from careatlas.cli.census_commands import census_app
+from careatlas.cli.nppes_commands import app as nppes_app
 from careatlas.cli.reference_commands import reference_app
 
 app = typer.Typer(
@@ -29,5 +30,6 @@ demo_commands.register(app)
 ingest_commands.register(app)
 run_commands.register(app)
 watch.register(app)
+app.add_typer(nppes_app, name="nppes")
 app.add_typer(census_app, name="census")
 app.add_typer(reference_app, name="reference")

@@ -31,8 +31,8 @@ def finalize(lake: Lake, plan: IngestPlan, *, target_file_bytes: int) -> Manifes
     results = load_results(lake, plan)
     rows_read = sum(r.rows_read for r in results)
     rows_written = sum(r.rows_written for r in results)
-    offsets = _row_offsets(results)
-    quarantine_key = _compact_quarantine(lake, plan, results, offsets)
+    lineage = _lineage(plan, _row_offsets(results), loaded_at=datetime.now(UTC))  # one stamp per release
+    quarantine_key = _compact_quarantine(lake, plan, results, lineage)
     if rows_written == 0:
         raise IngestError(
             f"{plan.source_file}: no valid rows: all {rows_read} rows were quarantined "
@@ -41,7 +41,7 @@ def finalize(lake: Lake, plan: IngestPlan, *, target_file_bytes: int) -> Manifes
     files = [
         key
         for state in sorted({s for r in results for s in r.state_rows})
-        for key in _compact_state(lake, plan, results, offsets, state, target_file_bytes)
+        for key in _compact_state(lake, plan, results, lineage, state, target_file_bytes)
     ]
     _reconcile(lake, plan, results, files, quarantine_key)
     manifest = Manifest(
@@ -77,12 +77,12 @@ def _row_offsets(results: list[ChunkResult]) -> dict[int, int]:
     return offsets
 
 
-def _lineage(plan: IngestPlan, offsets: dict[int, int]) -> list[pl.Expr]:
+def _lineage(plan: IngestPlan, offsets: dict[int, int], *, loaded_at: datetime) -> list[pl.Expr]:
     return [
         pl.lit(date.fromisoformat(plan.release)).alias("_release"),
         pl.lit(plan.source_file).alias("_source_file"),
         (pl.col("_chunk").replace_strict(offsets, return_dtype=pl.Int64) + pl.col("_chunk_row")).alias("_source_row"),
-        pl.lit(datetime.now(UTC)).alias("_loaded_at"),
+        pl.lit(loaded_at, pl.Datetime("us", "UTC")).alias("_loaded_at"),
     ]
 
 
@@ -103,7 +103,7 @@ def _file_groups(results: list[ChunkResult], state: str, target_bytes: int) -> l
     return [g for g in groups if g]
 
 
-def _compact_state(lake, plan, results, offsets, state: str, target_bytes: int) -> list[str]:
+def _compact_state(lake, plan, results, lineage, state: str, target_bytes: int) -> list[str]:
     keys = []
     folder = layout.nppes_version(plan.dataset, plan.release, plan.version)
     for n, group in enumerate(_file_groups(results, state, target_bytes)):
@@ -113,14 +113,14 @@ def _compact_state(lake, plan, results, offsets, state: str, target_bytes: int) 
             storage_options=lake.polars_storage_options(),
         )
         with lake.staged_file(key, suffix=".parquet") as path:
-            scan.with_columns(_lineage(plan, offsets)).drop("_chunk_row").sink_parquet(
+            scan.with_columns(lineage).drop("_chunk_row").sink_parquet(
                 path, compression="zstd", compression_level=3
             )
         keys.append(key)
     return keys
 
 
-def _compact_quarantine(lake, plan, results, offsets) -> str | None:
+def _compact_quarantine(lake, plan, results, lineage) -> str | None:
     parts = [r.quarantine_key for r in results if r.quarantine_key]
     if not parts:
         return None
@@ -128,7 +128,7 @@ def _compact_quarantine(lake, plan, results, offsets) -> str | None:
     scan = pl.scan_parquet([lake.uri(k) for k in parts], schema=QUARANTINE_SCHEMA,
                            storage_options=lake.polars_storage_options())
     with lake.staged_file(key, suffix=".parquet") as path:
-        scan.with_columns(_lineage(plan, offsets)).sink_parquet(path, compression="zstd")
+        scan.with_columns(lineage).sink_parquet(path, compression="zstd")
     return key
 
 
