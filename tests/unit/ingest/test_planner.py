@@ -9,7 +9,7 @@ from careatlas.ingest.planner import (
     plan_ranges,
     read_header,
     record_texts,
-    split_records_at,
+    iter_blocks,
 )
 from support import nppes_rows
 
@@ -67,9 +67,14 @@ def test_unreadable_headers_fail_clearly(content: bytes, message: str) -> None:
         read_header(lambda a, b: content[a:b], len(content), source="bad.csv")
 
 
-def test_blocks_are_record_aligned() -> None:
-    data = _file(50)[len(nppes_rows.header()) + 2 :]
-    blocks = split_records_at(data, 3_000)
-    assert len(blocks) > 3
-    assert b"".join(bytes(b) for b in blocks) == data
-    assert all(bytes(b)[:1] == b'"' for b in blocks)
+@pytest.mark.parametrize(("block_bytes", "blocks_expected"), [(1, "one per record"), (2_500, "several"), (10**9, "one")])
+def test_blocks_are_record_aligned_and_cover_the_range(block_bytes: int, blocks_expected: str) -> None:
+    data = _file(50)
+    _fields, start = read_header(lambda a, b: data[a:b], len(data), source="t.csv")
+    end = plan_ranges(lambda a, b: data[a:b], len(data), start, 6_000)[0][1]  # the first chunk
+    blocks = list(iter_blocks(lambda a, b: data[a:b], start, end, block_bytes))
+    assert b"".join(blocks) == data[start:end]
+    assert all(block[:1] == b'"' and block.endswith(b"\r\n") for block in blocks)
+    records = len(record_texts(data[start:end]))
+    count = {"one per record": records, "one": 1}.get(blocks_expected)
+    assert len(blocks) == count if count else 1 < len(blocks) < records

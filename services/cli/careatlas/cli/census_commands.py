@@ -18,7 +18,7 @@ from careatlas.cli.output import ExitCode, emit, fail
 census_app = typer.Typer(help="Census ACS 5-year tables, cached in the lake.", no_args_is_help=True)
 
 
-Lake = Annotated[str | None, typer.Option("--lake", help="Lake folder or s3://bucket[/prefix].")]
+Lake = Annotated[str | None, typer.Option("--lake", help="Lake folder or s3://bucket/prefix.")]
 VARIABLES_HELP = "Variables the run needs, comma-separated (default: the default set); fetches add the default set."
 Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 

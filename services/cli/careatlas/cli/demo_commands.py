@@ -63,7 +63,7 @@ def demo(
         result = run_embedded(settings, job)
     except (ValueError, RuntimeError) as error:  # bad input, a failed dbt test: the message says which
         fail(str(error), ExitCode.FAILED)
-    _headlines(settings.lake, result)
+    _headlines(settings, result)
 
 
 def _generate(folder: Path, rows: int, seed: int, reference_dir: Path) -> Path:
@@ -81,13 +81,13 @@ def _deactivation_report(source: Path, folder: Path) -> Path:
     return write_deactivation_report(folder, deactivations_from_file(source), DEMO_RELEASE)
 
 
-def _headlines(lake: str, result: dict) -> None:
+def _headlines(settings, result: dict) -> None:
     from careatlas.cli.headlines import headline_tables
 
     ingest = result["ingest"]
     console.print(f"run {result['run_id']}: {ingest['rows_read']:,} rows read, {ingest['rows_written']:,} published, "
                   f"{ingest['rows_quarantined']:,} quarantined; dbt tests: {result['marts'].get('tests')}")
-    for title, frame in headline_tables(lake):
+    for title, frame in headline_tables(settings.lake):
         table = Table(title=title)
         for column in frame.columns:
             table.add_column(column)
@@ -98,7 +98,7 @@ def _headlines(lake: str, result: dict) -> None:
         from careatlas.report.report import write_report
     except ImportError:  # the report extra is not installed
         return
-    path = write_report(lake, "latest", Path(lake) / "report.html")
+    path = write_report(settings.lake, "latest", Path(settings.lake) / "report.html", settings=settings)
     console.print(f"report: [bold]{path}[/]")
 
 

@@ -12,7 +12,7 @@ from rich.table import Table
 
 def ingest(
     source: Annotated[str, typer.Argument(help="NPPES npidata CSV, .csv.gz or CMS zip: a path or s3:// URI.")],
-    lake: Annotated[str | None, typer.Option(help="Lake: a folder or s3://bucket[/prefix].")] = None,
+    lake: Annotated[str | None, typer.Option(help="Lake: a folder or s3://bucket/prefix.")] = None,
     release: Annotated[str | None, typer.Option(help="Release date YYYY-MM-DD (default: from the file name).")] = None,
     kind: Annotated[str | None, typer.Option(help="full or weekly (default: from the file name).")] = None,
     workers: Annotated[int, typer.Option(help="Worker processes (0 = all cores).")] = 0,

@@ -29,7 +29,7 @@ def load(
     source: Annotated[
         str | None, typer.Argument(help="Path, s3:// URI or URL; the official source when omitted.")
     ] = None,
-    lake: Annotated[str | None, typer.Option("--lake", help="Lake folder or s3://bucket[/prefix].")] = None,
+    lake: Annotated[str | None, typer.Option("--lake", help="Lake folder or s3://bucket/prefix.")] = None,
     version: Annotated[str | None, typer.Option("--version", help="NUCC version, e.g. 25.1.")] = None,
     vintage: Annotated[str | None, typer.Option("--vintage", help="HUD vintage, e.g. 2023Q1.")] = None,
     report_date: Annotated[

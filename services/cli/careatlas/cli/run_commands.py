@@ -15,7 +15,7 @@ from careatlas.cli.output import ExitCode, emit, fail
 from careatlas.shared import catalog, landing, runs
 from careatlas.shared.storage import LakeError, LakeUnavailable, open_lake
 
-LakeOption = Annotated[str | None, typer.Option("--lake", help="Lake: a folder or s3://bucket[/prefix].")]
+LakeOption = Annotated[str | None, typer.Option("--lake", help="Lake: a folder or s3://bucket/prefix.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 REFERENCE_KINDS = ("nucc", "hud", "deactivations")
 

@@ -20,7 +20,7 @@ from careatlas.shared import runs
 from careatlas.shared.storage import Lake, open_lake
 
 FINAL = {"succeeded": ExitCode.OK, "failed": ExitCode.FAILED, "cancelled": ExitCode.FAILED}
-LakeOption = Annotated[str | None, typer.Option("--lake", help="Lake: a folder or s3://bucket[/prefix].")]
+LakeOption = Annotated[str | None, typer.Option("--lake", help="Lake: a folder or s3://bucket/prefix.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
 

@@ -1,8 +1,8 @@
 """Ingest one chunk: read its byte range, parse it in blocks, write one Parquet file per state.
 
-Memory is bounded by the chunk size, not the file size: the range is read once and parsed in
-blocks of ``parse_batch_bytes`` (Polars' eager CSV reader needs ~19x the text it parses); typed
-rows are far smaller than their text and are all that is kept until the writes. Output keys
+Memory is bounded by the block and chunk sizes, not the file size: the range is read block by
+block (``parse_batch_bytes``; Polars' eager CSV reader needs ~19x the text it parses), and only
+the typed rows, far smaller than their text, are kept until the writes. Output keys
 depend only on (release, version, chunk, state), so a retried chunk overwrites its own files.
 """
 
@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import resource
 import time
+from functools import partial
 
 import polars as pl
 import structlog
 
 from careatlas.ingest import parse
 from careatlas.ingest.models import ChunkResult, ChunkSpec
-from careatlas.ingest.planner import split_records_at
+from careatlas.ingest.planner import iter_blocks
 from careatlas.shared import layout, nppes_schema
 from careatlas.shared.storage import Lake
 
@@ -26,15 +27,14 @@ log = structlog.get_logger(__name__)
 def ingest_chunk(lake: Lake, spec: ChunkSpec, *, block_bytes: int) -> ChunkResult:
     started = time.perf_counter()
     schema = nppes_schema.MAIN_LEGACY if spec.legacy_header else nppes_schema.MAIN
-    data = lake.read_bytes(spec.source_key, spec.start, spec.end)
     valid_parts, quarantine_parts, rows_read, repaired = [], [], 0, 0
-    for block in split_records_at(data, block_bytes):
-        parsed = parse.parse_block(bytes(block), schema, chunk=spec.chunk, first_row=rows_read + 1)
+    read = partial(lake.read_bytes, spec.source_key)
+    for block in iter_blocks(read, spec.start, spec.end, block_bytes):
+        parsed = parse.parse_block(block, schema, chunk=spec.chunk, first_row=rows_read + 1)
         valid_parts.append(parsed.valid)
         quarantine_parts.append(parsed.quarantine)
         rows_read += parsed.rows_read
         repaired += parsed.encoding_repaired
-    del data
     valid = pl.concat(valid_parts, how="diagonal_relaxed") if valid_parts else pl.DataFrame()
     del valid_parts
     quarantine = pl.concat(quarantine_parts) if quarantine_parts else pl.DataFrame()

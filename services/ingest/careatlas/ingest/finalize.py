@@ -8,7 +8,9 @@ versions older than the previous one are deleted.
 
 from __future__ import annotations
 
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 
 import polars as pl
@@ -38,11 +40,12 @@ def finalize(lake: Lake, plan: IngestPlan, *, target_file_bytes: int) -> Manifes
             f"{plan.source_file}: no valid rows: all {rows_read} rows were quarantined "
             f"(see {lake.uri(quarantine_key or '')}); nothing was published"
         )
-    files = [
-        key
-        for state in sorted({s for r in results for s in r.state_rows})
-        for key in _compact_state(lake, plan, results, lineage, state, target_file_bytes)
-    ]
+    states = sorted({s for r in results for s in r.state_rows})
+    # states are independent: compact them side by side (Polars releases the GIL while it works)
+    with ThreadPoolExecutor(max_workers=max(1, min(len(states), os.cpu_count() or 1))) as pool:
+        per_state = pool.map(lambda state: _compact_state(lake, plan, results, lineage, state, target_file_bytes),
+                             states)
+        files = [key for keys in per_state for key in keys]
     _reconcile(lake, plan, results, files, quarantine_key)
     manifest = Manifest(
         plan=plan, chunks=results, rows_read=rows_read, rows_written=rows_written,
@@ -114,7 +117,7 @@ def _compact_state(lake, plan, results, lineage, state: str, target_bytes: int) 
         )
         with lake.staged_file(key, suffix=".parquet") as path:
             scan.with_columns(lineage).drop("_chunk_row").sink_parquet(
-                path, compression="zstd", compression_level=3
+                path, compression="zstd", compression_level=1
             )
         keys.append(key)
     return keys

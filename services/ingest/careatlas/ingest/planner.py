@@ -76,19 +76,14 @@ def plan_ranges(read: ReadRange, size: int, data_start: int, chunk_bytes: int) -
     return [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
 
 
-def split_records_at(data: bytes, target_bytes: int) -> list[memoryview]:
-    """Cut an in-memory chunk into record-aligned blocks of about ``target_bytes``."""
-    view = memoryview(data)
-    blocks, start = [], 0
-    while len(data) - start > target_bytes:
-        match = RECORD_START.search(data, start + target_bytes)
-        if not match:
-            break
-        blocks.append(view[start : match.start() + 1])
-        start = match.start() + 1
-    if start < len(data):
-        blocks.append(view[start:])
-    return blocks
+def iter_blocks(read: ReadRange, start: int, end: int, block_bytes: int):
+    """Record-aligned blocks of ``[start, end)`` of about ``block_bytes``, read one at a time, so
+    only one block of a chunk is in memory (a ranged GET each on S3)."""
+    position = start
+    while position < end:
+        cut = end if end - position <= block_bytes else next_record_start(read, position + block_bytes, end)
+        yield read(position, cut)
+        position = cut
 
 
 def count_records(data: bytes) -> int:
