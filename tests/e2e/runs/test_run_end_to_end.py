@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import polars as pl
 import pytest
 
@@ -37,3 +39,18 @@ def test_a_full_run_from_land_to_marts(stack) -> None:
     listed = stack.cli_json("runs")
     assert [r["run_id"] for r in listed] == [started["run_id"]]
     assert pl.read_parquet(lake.uri(pointer.files[0]), storage_options=lake.polars_storage_options()).height > 0
+
+
+def test_cancel_revokes_a_queued_run_and_frees_the_release(stack) -> None:
+    inputs = stack.inputs(rows=50)
+    run_id = _start(stack, inputs)["run_id"]  # no worker yet: the run waits in the queue
+    refused = stack.cli("run", "--nppes", inputs["nppes"], "--acs-year", ACS_YEAR)
+    assert refused.returncode == 1 and f"being written by run {run_id}" in refused.stderr
+    cancelled = stack.cli_json("cancel", run_id)
+    assert cancelled["revoked"] == 1  # the coordinator task itself
+    status = stack.cli("status", run_id, "--json")
+    assert status.returncode == 1 and '"status": "cancelled"' in status.stdout
+    stack.start_workers("ingest")
+    time.sleep(3)  # a revoked task is dropped when a worker receives it: nothing gets planned
+    assert runs.load_manifest(stack.lake, run_id).plan is None
+    assert stack.cli_json("run", "--nppes", inputs["nppes"], "--acs-year", ACS_YEAR)["status"] == "planning"

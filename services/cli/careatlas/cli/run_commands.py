@@ -81,7 +81,7 @@ def run(
              ExitCode.FAILED)
     runs.save_manifest(store, manifest)
     live.set_status(manifest.run_id, "planning")
-    _app(settings).send_task("ingest.start_run", kwargs={"run_id": manifest.run_id, "lake": settings.lake})
+    _send(settings, live, "ingest.start_run", manifest.run_id)
     emit({"run_id": manifest.run_id, "release": manifest.release, "status": "planning"}, as_json=as_json,
          render=lambda c: c.print(manifest.run_id))
     if wait:
@@ -118,7 +118,9 @@ def retry(
     if holder:
         fail(f"release {manifest.release} is being written by run {holder}", ExitCode.FAILED)
     task = "ingest.retry_run" if manifest.plan else "ingest.start_run"
-    _app(settings).send_task(task, kwargs={"run_id": run_id, "lake": settings.lake})
+    manifest.status, manifest.error = "running", None
+    runs.save_manifest(store, manifest)
+    _send(settings, live, task, run_id)
     live.set_status(run_id, "running")
     emit({"run_id": run_id, "sent": task}, as_json=as_json, render=lambda c: c.print(f"retrying {run_id}"))
     if wait:
@@ -148,6 +150,12 @@ def cancel(
     live.unlock_release(manifest.dataset, manifest.release, run_id)
     emit({"run_id": run_id, "revoked": len(pending)}, as_json=as_json,
          render=lambda c: c.print(f"cancelled {run_id} ({len(pending)} tasks revoked)"))
+
+
+def _send(settings, live: runs.RunStore, task: str, run_id: str) -> None:
+    """Send a coordinator task and record it, so ``cancel`` can revoke it before it starts."""
+    sent = _app(settings).send_task(task, kwargs={"run_id": run_id, "lake": settings.lake})
+    live.put_task(run_id, runs.TaskRecord(task_id=sent.id, name=task, state="queued"))
 
 
 def _live_store(settings) -> runs.RunStore:

@@ -68,6 +68,8 @@ def start_run(run_id: str, lake: str | None = None) -> dict:
     manifest = runs.load_manifest(store, run_id)
     if manifest is None:
         raise ValueError(f"run {run_id}: no manifest at {store.uri(layout.run_manifest(run_id))}")
+    if manifest.status == "cancelled":  # cancelled while this message waited in the queue
+        return {"run_id": run_id, "status": "cancelled"}
     plan = prepare.build_plan(store, manifest.raw_key, manifest.raw_sha256, manifest.raw_bytes,
                               release=manifest.release, kind=manifest.kind, version=run_id,
                               chunk_bytes=get_settings().chunk_bytes)
@@ -87,11 +89,11 @@ def retry_run(run_id: str, lake: str | None = None) -> dict:
     manifest = runs.load_manifest(store, run_id)
     if manifest is None or manifest.plan is None:
         raise ValueError(f"run {run_id} was never planned; start it again with `careatlas run`")
+    if manifest.status == "cancelled":
+        return {"run_id": run_id, "status": "cancelled"}
     plan = manifest.plan
     missing = [spec for spec in plan["chunks"] if not store.exists(
         layout.nppes_chunk_result(plan["dataset"], plan["release"], plan["version"], spec["chunk"]))]
-    manifest.status, manifest.error = "running", None
-    runs.save_manifest(store, manifest)
     tasks = launch(manifest, missing, lake=lake)
     log.info("run retried", chunks=len(missing), tasks=tasks)
     return {"run_id": run_id, "chunks": len(missing), "tasks": tasks}
