@@ -11,9 +11,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from celery import Celery
+
 from careatlas.shared.celery_app import create_app
 from careatlas.shared.settings import Settings
-from celery import Celery
 
 
 def worker_env(redis_urls: dict[str, str], extra: dict[str, str] | None = None) -> dict[str, str]:

@@ -16,12 +16,12 @@ from pathlib import Path
 import boto3
 import pytest
 from fakes.census_api import VALID_KEY, FakeCensus
-
-from careatlas.shared.settings import Settings
-from careatlas.shared.storage import Lake
 from support import run_inputs
 from support.stack import RedisServer, TcpProxy
 from support.workers import workers
+
+from careatlas.shared.settings import Settings
+from careatlas.shared.storage import Lake
 
 WORKERS = {"ingest": ("ingest", 2), "census": ("census", 1), "transform": ("transform", 1)}
 

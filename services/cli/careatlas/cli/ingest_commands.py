@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.table import Table
+
 from careatlas.cli.bootstrap import configure
 from careatlas.cli.output import ExitCode, emit, fail
-from rich.table import Table
 
 
 def ingest(
