@@ -3,6 +3,7 @@ front of the S3 endpoint that can refuse connections for a while."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import subprocess
 import threading
@@ -97,7 +98,5 @@ def _pipe(source: socket.socket, target: socket.socket) -> None:
         pass
     finally:
         for sock in (source, target):
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass

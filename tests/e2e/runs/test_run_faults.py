@@ -4,6 +4,7 @@ a failing dbt test and a Census outage. Real processes, real services, nothing m
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -92,9 +93,9 @@ def test_a_failing_dbt_test_fails_the_run_and_keeps_latest(stack) -> None:
     good = _start(stack, stack.inputs(rows=300))
     assert stack.cli("watch", good, timeout=400).returncode == 0
     duplicated = stack.inputs(rows=300, name="npidata_pfile_20050523-20250512.csv")
-    path = duplicated["nppes"]
-    lines = open(path).read().splitlines()
-    open(path, "w").write("\n".join([*lines, lines[1]]) + "\n")  # one NPI twice: staging's unique test fails
+    path = Path(duplicated["nppes"])
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join([*lines, lines[1]]) + "\n")  # one NPI twice: staging's unique test fails
     bad = _start(stack, duplicated)
     watched = stack.cli("watch", bad, timeout=400)
     assert watched.returncode == 1
