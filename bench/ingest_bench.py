@@ -62,6 +62,26 @@ print(json.dumps({"rows": rows, "parent_peak_rss": resource.getrusage(resource.R
 """
 
 
+def _burn(n: int) -> float:
+    started = time.perf_counter()
+    total = 0
+    for i in range(n):
+        total += i * i
+    return time.perf_counter() - started
+
+
+def cpu_ceiling(n: int = 20_000_000) -> float:
+    """Throughput of 2 processes over 1 on pure CPU work: what 2 workers can gain on this machine."""
+    import multiprocessing
+
+    alone = _burn(n)
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        started = time.perf_counter()
+        pool.map(_burn, [n, n])
+        together = time.perf_counter() - started
+    return 2 * alone / together
+
+
 def parse_size(text: str) -> int:
     units = {"KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}
     for unit, factor in units.items():
@@ -126,12 +146,12 @@ def main() -> None:
         results["duckdb COPY PARTITION_BY (state), 4GB"] = run("duckdb", DUCKDB, str(source), str(target),
                                                                 PRACTICE_STATE)
         shutil.rmtree(target, ignore_errors=True)
-    report(results, nbytes, args)
+    report(results, nbytes, args, cpu_ceiling() if len(args.workers.split(",")) > 1 else None)
     if not args.keep:
         shutil.rmtree(source.parent, ignore_errors=True)
 
 
-def report(results: dict[str, dict], nbytes: int, args) -> None:
+def report(results: dict[str, dict], nbytes: int, args, ceiling: float | None) -> None:
     baseline = next((r["wall"] for n, r in results.items() if n.startswith("polars")), None)
     one = next((r for n, r in results.items() if n.endswith(", 1 worker(s)")), None)
     print(f"\nFile: {nbytes / 1e9:.2f} GB, {next(iter(results.values()))['rows']:,} rows; "
@@ -148,7 +168,11 @@ def report(results: dict[str, dict], nbytes: int, args) -> None:
             print(f"\n{name}: stages {json.dumps(r['seconds'])}; rows read {r['rows']:,} = written "
                   f"{r['written']:,} + quarantined {r['quarantined']:,}; {r['chunks']} chunks -> {r['files']} files")
             if one and r is not one:
-                print(f"  throughput vs 1 worker: {one['wall'] / r['wall']:.2f}x")
+                print(f"  throughput vs 1 worker: {one['wall'] / r['wall']:.2f}x "
+                      f"(chunk stage {one['seconds']['chunks_wall'] / r['seconds']['chunks_wall']:.2f}x)")
+    if ceiling:
+        print(f"\nControl: 2 processes of pure-Python CPU work give {ceiling:.2f}x the throughput of 1 "
+              "on this machine (the ceiling for 2 workers).")
 
 
 if __name__ == "__main__":
