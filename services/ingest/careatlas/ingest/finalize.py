@@ -33,8 +33,9 @@ def finalize(lake: Lake, plan: IngestPlan, *, target_file_bytes: int) -> Manifes
     results = load_results(lake, plan)
     rows_read = sum(r.rows_read for r in results)
     rows_written = sum(r.rows_written for r in results)
-    lineage = _lineage(plan, _row_offsets(results), loaded_at=datetime.now(UTC))  # one stamp per release
-    quarantine_key = _compact_quarantine(lake, plan, results, lineage)
+    offsets = _row_offsets(results)
+    lineage = _lineage(plan, loaded_at=datetime.now(UTC))  # one stamp per release
+    quarantine_key = _compact_quarantine(lake, results, offsets, lineage, plan)
     if rows_written == 0:
         raise IngestError(
             f"{plan.source_file}: no valid rows: all {rows_read} rows were quarantined "
@@ -43,8 +44,9 @@ def finalize(lake: Lake, plan: IngestPlan, *, target_file_bytes: int) -> Manifes
     states = sorted({s for r in results for s in r.state_rows})
     # states are independent: compact them side by side (Polars releases the GIL while it works)
     with ThreadPoolExecutor(max_workers=max(1, min(len(states), os.cpu_count() or 1))) as pool:
-        per_state = pool.map(lambda state: _compact_state(lake, plan, results, lineage, state, target_file_bytes),
-                             states)
+        per_state = pool.map(
+            lambda state: _compact_state(lake, plan, results, offsets, lineage, state, target_file_bytes), states
+        )
         files = [key for keys in per_state for key in keys]
     _reconcile(lake, plan, results, files, quarantine_key)
     manifest = Manifest(
@@ -80,13 +82,20 @@ def _row_offsets(results: list[ChunkResult]) -> dict[int, int]:
     return offsets
 
 
-def _lineage(plan: IngestPlan, offsets: dict[int, int], *, loaded_at: datetime) -> list[pl.Expr]:
+def _lineage(plan: IngestPlan, *, loaded_at: datetime) -> list[pl.Expr]:
     return [
         pl.lit(date.fromisoformat(plan.release)).alias("_release"),
         pl.lit(plan.source_file).alias("_source_file"),
-        (pl.col("_chunk").replace_strict(offsets, return_dtype=pl.Int64) + pl.col("_chunk_row")).alias("_source_row"),
         pl.lit(loaded_at, pl.Datetime("us", "UTC")).alias("_loaded_at"),
     ]
+
+
+def _scan(lake: Lake, key: str, offset: int, schema: pl.Schema) -> pl.LazyFrame:
+    """One staging file with its rows' position in the source file. The offset is a literal per
+    file: a lookup on ``_chunk`` (replace_strict) would stop the query from streaming."""
+    scan = pl.scan_parquet(lake.uri(key), schema=schema, missing_columns="insert",
+                           storage_options=lake.polars_storage_options())
+    return scan.with_columns((pl.col("_chunk_row") + offset).alias("_source_row"))
 
 
 def _file_groups(results: list[ChunkResult], state: str, target_bytes: int) -> list[list[ChunkResult]]:
@@ -106,32 +115,26 @@ def _file_groups(results: list[ChunkResult], state: str, target_bytes: int) -> l
     return [g for g in groups if g]
 
 
-def _compact_state(lake, plan, results, lineage, state: str, target_bytes: int) -> list[str]:
+def _compact_state(lake, plan, results, offsets, lineage, state: str, target_bytes: int) -> list[str]:
     keys = []
     folder = layout.nppes_version(plan.dataset, plan.release, plan.version)
     for n, group in enumerate(_file_groups(results, state, target_bytes)):
         key = f"{folder}/state={state}/part-{n:03d}.parquet"
-        scan = pl.scan_parquet(
-            [lake.uri(r.outputs[state]) for r in group], schema=STAGING_SCHEMA, missing_columns="insert",
-            storage_options=lake.polars_storage_options(),
-        )
+        frame = pl.concat([_scan(lake, r.outputs[state], offsets[r.chunk], STAGING_SCHEMA) for r in group])
         with lake.staged_file(key, suffix=".parquet") as path:
-            scan.with_columns(lineage).drop("_chunk_row").sink_parquet(
-                path, compression="zstd", compression_level=1
-            )
+            frame.with_columns(lineage).drop("_chunk_row").sink_parquet(path, compression="zstd", compression_level=1)
         keys.append(key)
     return keys
 
 
-def _compact_quarantine(lake, plan, results, lineage) -> str | None:
-    parts = [r.quarantine_key for r in results if r.quarantine_key]
+def _compact_quarantine(lake, results, offsets, lineage, plan) -> str | None:
+    parts = [r for r in results if r.quarantine_key]
     if not parts:
         return None
     key = layout.quarantine(plan.dataset, plan.release, plan.version)
-    scan = pl.scan_parquet([lake.uri(k) for k in parts], schema=QUARANTINE_SCHEMA,
-                           storage_options=lake.polars_storage_options())
+    frame = pl.concat([_scan(lake, r.quarantine_key, offsets[r.chunk], QUARANTINE_SCHEMA) for r in parts])
     with lake.staged_file(key, suffix=".parquet") as path:
-        scan.with_columns(lineage).sink_parquet(path, compression="zstd")
+        frame.with_columns(lineage).sink_parquet(path, compression="zstd")
     return key
 
 
