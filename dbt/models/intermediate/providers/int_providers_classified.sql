@@ -1,0 +1,153 @@
+{#- Every NPI of the current state with its status, primary taxonomy, specialty groups and
+    where it practises. Incremental like int_providers_merged: a run rewrites only the NPIs it
+    changed (reference data changes re-baseline everything, careatlas.transform.inputs).
+    Active: no deactivation date (from the record or the latest deactivation report), or a
+    reactivation on or after it. Primary taxonomy: the slot switched Y (lowest slot if
+    several); without a Y, the lowest filled slot (basis says which). Location class: foreign
+    (country not US), military (state AA/AE/AP) or domestic. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_changed_npis('int_providers_merged') }}",
+    )
+}}
+
+with
+
+providers as (
+
+    select * from {{ ref('int_providers_merged') }}
+    {%- if is_incremental() %}
+    where applied_run_id = '{{ var("run_id") }}'
+    {%- endif %}
+
+),
+
+taxonomies as (
+
+    select taxonomies.*
+    from {{ ref('stg_nppes__provider_taxonomies') }} as taxonomies
+    inner join providers
+        on taxonomies.npi = providers.npi
+        and taxonomies.release_kind = providers.release_kind
+        and taxonomies.release_date = providers.release_date
+    {%- if is_incremental() %}
+    {#- changed records are weekly ones: the full release's Parquet is not read #}
+    where taxonomies.release_kind = 'weekly'
+    {%- endif %}
+
+),
+
+primary_taxonomies as (
+
+    select
+        npi,
+        arg_min(taxonomy_code, (not is_primary_switch, taxonomy_slot)) as taxonomy_code,
+        case
+            when bool_or(is_primary_switch) then 'switch'
+            when count(*) = 1 then 'only_taxonomy'
+            else 'first_slot'
+        end as primary_taxonomy_basis,
+        count(*) filter (where is_primary_switch) as primary_switches
+    from taxonomies
+    group by npi
+
+),
+
+report as (
+
+    select npi, max(deactivation_date) as deactivation_date
+    from {{ ref('stg_nppes__deactivations') }}
+    group by npi
+
+),
+
+nucc as (
+
+    select * from {{ ref('stg_nucc__taxonomies') }}
+
+),
+
+groups as (
+
+    select taxonomy_code, list(specialty_group order by specialty_group) as specialty_groups
+    from {{ ref('int_taxonomies_grouped') }}
+    group by taxonomy_code
+
+),
+
+states as (
+
+    select * from {{ ref('us_states') }}
+
+),
+
+joined as (
+
+    select
+        providers.*,
+        primary_taxonomies.taxonomy_code as primary_taxonomy_code,
+        primary_taxonomies.primary_taxonomy_basis,
+        primary_taxonomies.primary_switches,
+        nucc.taxonomy_grouping,
+        nucc.taxonomy_classification,
+        nucc.taxonomy_specialization,
+        coalesce(groups.specialty_groups, []) as specialty_groups,
+        states.state_fips,
+        greatest(providers.deactivation_date, report.deactivation_date) as latest_deactivation_date
+    from providers
+    left join report on providers.npi = report.npi
+    left join primary_taxonomies on providers.npi = primary_taxonomies.npi
+    left join nucc on primary_taxonomies.taxonomy_code = nucc.taxonomy_code
+    left join groups on primary_taxonomies.taxonomy_code = groups.taxonomy_code
+    left join states on providers.practice_state_code = states.state_code
+
+),
+
+classified as (
+
+    select
+
+        ---------- ids
+        npi,
+        state_fips,
+        applied_run_id,
+
+        ---------- strings
+        entity_type_code,
+        primary_taxonomy_code,
+        primary_taxonomy_basis,
+        taxonomy_grouping,
+        taxonomy_classification,
+        taxonomy_specialization,
+        specialty_groups,
+        practice_state_code,
+        practice_zip5,
+        practice_country_code,
+        case
+            when practice_country_code != 'US' then 'foreign'
+            when practice_state_code in ('AA', 'AE', 'AP') then 'military'
+            else 'domestic'
+        end as location_class,
+
+        ---------- numerics
+        coalesce(primary_switches, 0) as primary_switches,
+
+        ---------- booleans
+        coalesce(entity_type_code = '1', false) as is_individual,
+        coalesce(
+            latest_deactivation_date is null or reactivation_date >= latest_deactivation_date, false
+        ) as is_active,
+
+        ---------- dates
+        latest_deactivation_date as deactivation_date,
+        reactivation_date,
+        record_effective_date
+
+    from joined
+
+)
+
+select * from classified

@@ -1,0 +1,156 @@
+{#- Provider access per county: headcounts of active individual providers at their practice
+    location (ZIPs spanning counties split by crosswalk weight), per 100,000 people, people per
+    provider, and the HRSA ratio-based shortage screen per discipline with the thresholds of
+    seed hrsa_shortage_thresholds. A criterion is met when every ratio in it reaches its
+    threshold; a county with people and no provider of a group meets that group's threshold.
+    This is a screen on NPPES headcounts, not an HPSA designation (HRSA uses FTEs and rational
+    service areas). -#}
+with
+
+counties as (
+
+    select * from {{ ref('dim_counties') }}
+
+),
+
+group_counts as (
+
+    select county_fips, specialty_name as provider_group, providers
+    from {{ ref('int_county_specialties_summed') }}
+    where specialty_kind = 'group'
+
+),
+
+all_providers as (
+
+    select county_fips, sum(allocation_weight) as providers
+    from {{ ref('int_provider_locations_allocated') }}
+    where location_class = 'county'
+    group by county_fips
+
+),
+
+thresholds as (
+
+    select * from {{ ref('hrsa_shortage_thresholds') }}
+
+),
+
+county_groups as (
+
+    select
+        counties.county_fips,
+        counties.total_population,
+        provider_groups.provider_group,
+        coalesce(group_counts.providers, 0) as providers
+    from counties
+    cross join (select distinct specialty_group as provider_group from {{ ref('specialty_group_rules') }}) as provider_groups
+    left join group_counts
+        on counties.county_fips = group_counts.county_fips
+        and provider_groups.provider_group = group_counts.provider_group
+
+),
+
+criteria as (
+
+    select
+        county_groups.county_fips,
+        thresholds.discipline,
+        thresholds.criterion,
+        bool_and(
+            county_groups.providers = 0
+            or county_groups.total_population / county_groups.providers >= thresholds.standard_min_people_per_provider
+        ) as is_standard_met,
+        bool_and(
+            county_groups.providers = 0
+            or case thresholds.high_need_comparison
+                when 'gt' then county_groups.total_population / county_groups.providers > thresholds.high_need_min_people_per_provider
+                else county_groups.total_population / county_groups.providers >= thresholds.high_need_min_people_per_provider
+            end
+        ) as is_high_need_met
+    from county_groups
+    inner join thresholds on county_groups.provider_group = thresholds.provider_group
+    where county_groups.total_population > 0
+    group by all
+
+),
+
+screens as (
+
+    select
+        county_fips,
+        discipline,
+        bool_or(is_standard_met) as is_standard_met,
+        bool_or(is_high_need_met) as is_high_need_met
+    from criteria
+    group by all
+
+),
+
+groups_wide as (
+
+    select
+        county_fips,
+        {%- for g in provider_groups() %}
+        max(providers) filter (where provider_group = '{{ g.group }}') as {{ g.plural }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from county_groups
+    group by county_fips
+
+),
+
+screens_wide as (
+
+    select
+        screens.county_fips,
+        {%- for d in shortage_disciplines() %}
+        bool_or(is_standard_met) filter (where discipline = '{{ d }}') as is_{{ d }}_shortage_standard,
+        bool_or(is_high_need_met and coalesce(counties.is_high_need, false))
+            filter (where discipline = '{{ d }}') as is_{{ d }}_shortage_high_need{{ ',' if not loop.last }}
+        {%- endfor %}
+    from screens
+    inner join counties on screens.county_fips = counties.county_fips
+    group by screens.county_fips
+
+),
+
+final as (
+
+    select
+
+        ---------- ids
+        counties.county_fips,
+        counties.state_fips,
+
+        ---------- strings
+        counties.county_name,
+        counties.state_code,
+
+        ---------- numerics
+        counties.acs_year,
+        counties.total_population,
+        counties.poverty_rate_pct,
+        coalesce(all_providers.providers, 0) as individual_providers,
+        {{ per_100k('coalesce(all_providers.providers, 0)', 'counties.total_population') }} as individual_providers_per_100k,
+        {%- for g in provider_groups() %}
+        groups_wide.{{ g.plural }},
+        {{ per_100k('groups_wide.' ~ g.plural, 'counties.total_population') }} as {{ g.plural }}_per_100k,
+        {{ people_per('counties.total_population', 'groups_wide.' ~ g.plural) }} as people_per_{{ g.singular }},
+        {%- endfor %}
+
+        ---------- booleans
+        counties.is_high_need,
+        {%- for d in shortage_disciplines() %}
+        screens_wide.is_{{ d }}_shortage_standard,
+        screens_wide.is_{{ d }}_shortage_high_need,
+        screens_wide.is_{{ d }}_shortage_standard or screens_wide.is_{{ d }}_shortage_high_need as is_{{ d }}_shortage{{ ',' if not loop.last }}
+        {%- endfor %}
+
+    from counties
+    left join all_providers on counties.county_fips = all_providers.county_fips
+    left join groups_wide on counties.county_fips = groups_wide.county_fips
+    left join screens_wide on counties.county_fips = screens_wide.county_fips
+
+)
+
+select * from final

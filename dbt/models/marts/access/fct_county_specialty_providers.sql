@@ -1,0 +1,42 @@
+{#- Active individual providers per county and specialty, for every NUCC classification (by
+    primary taxonomy) and every HRSA specialty group. Only county-specialty pairs with providers
+    are listed; fct_county_access has the groups for every county, zeros included. -#}
+with
+
+counts as (
+
+    select * from {{ ref('int_county_specialties_summed') }}
+
+),
+
+counties as (
+
+    select county_fips, state_fips, county_name, total_population from {{ ref('dim_counties') }}
+
+),
+
+final as (
+
+    select
+
+        ---------- ids
+        counts.county_fips,
+        counties.state_fips,
+
+        ---------- strings
+        counts.specialty_kind,
+        counts.specialty_name,
+        counties.county_name,
+
+        ---------- numerics
+        counties.total_population,
+        counts.providers,
+        {{ per_100k('counts.providers', 'counties.total_population') }} as providers_per_100k,
+        {{ people_per('counties.total_population', 'counts.providers') }} as people_per_provider
+
+    from counts
+    inner join counties on counts.county_fips = counties.county_fips
+
+)
+
+select * from final

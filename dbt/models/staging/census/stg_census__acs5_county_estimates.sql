@@ -1,0 +1,31 @@
+with
+
+source as (
+
+    select * from {{ source('census', 'acs5_county') }}
+
+),
+
+renamed as (
+
+    select
+
+        ---------- ids
+        fips as county_fips,
+        state as state_fips,
+
+        ---------- strings
+        "NAME" as county_name,
+
+        ---------- numerics
+        {{ acs_measures() }},
+
+        ---------- timestamps
+        _loaded_at as loaded_at
+
+    from source
+    where {{ acs_vintage_filter(source('census', 'acs5_county')) }}
+
+)
+
+select * from renamed

@@ -1,0 +1,230 @@
+"""dbt in-process (``dbtRunner``), one invocation at a time.
+
+dbt-core "doesn't support safe parallel execution for multiple invocations in the same
+process", and DuckDB allows one writer per database file: a process lock serialises
+invocations and an advisory file lock beside the warehouse keeps a second process out.
+The profile (dbt/profiles.yml) reads everything from the environment, set here per call.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from careatlas.shared.settings import Settings
+
+log = structlog.get_logger(__name__)
+
+_PROCESS_LOCK = threading.Lock()
+DEFAULT_PROJECT_DIR = Path(__file__).resolve().parents[4] / "dbt"
+
+
+class WarehouseBusy(RuntimeError):
+    """Another process is running dbt on the same warehouse file."""
+
+
+@dataclass(frozen=True)
+class DbtConfig:
+    project_dir: Path
+    warehouse_path: Path
+    target: str  # embedded | s3 (dbt/profiles.yml)
+    target_path: Path
+    env: dict[str, str] = field(repr=False)  # credentials included: never log it
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        lake_is_s3: bool,
+        warehouse_path: Path | None = None,
+        project_dir: Path | None = None,
+        target_path: Path | None = None,
+    ) -> DbtConfig:
+        project = Path(project_dir or settings.dbt_project_dir or DEFAULT_PROJECT_DIR).resolve()
+        warehouse = Path(warehouse_path or settings.warehouse_path).resolve()
+        return cls(
+            project_dir=project,
+            warehouse_path=warehouse,
+            target="s3" if lake_is_s3 else "embedded",
+            # beside the warehouse: partial parsing state survives, the repo stays clean
+            target_path=Path(target_path or warehouse.parent / "dbt-target").resolve(),
+            env=profile_env(settings, warehouse, "s3" if lake_is_s3 else "embedded"),
+        )
+
+
+def profile_env(settings: Settings, warehouse: Path, target: str) -> dict[str, str]:
+    """The environment dbt/profiles.yml reads."""
+    env = {
+        "DO_NOT_TRACK": "1",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "CAREATLAS_DBT_TARGET": target,
+        "CAREATLAS_WAREHOUSE_PATH": str(warehouse),
+        "CAREATLAS_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit,
+        "CAREATLAS_DBT_DUCKDB_THREADS": str(settings.duckdb_threads or os.cpu_count() or 1),
+        "CAREATLAS_S3_REGION": settings.s3_region,
+    }
+    if target == "s3":
+        if settings.s3_endpoint_url:
+            env["CAREATLAS_S3_ENDPOINT_URL"] = settings.s3_endpoint_url.rstrip("/")
+        for name in ("s3_access_key_id", "s3_secret_access_key"):
+            secret = getattr(settings, name)
+            env[f"CAREATLAS_{name.upper()}"] = secret.get_secret_value() if secret else ""
+    return env
+
+
+@dataclass(frozen=True)
+class NodeResult:
+    unique_id: str
+    resource_type: str
+    status: str  # success | error | fail | warn | pass | skipped
+    failures: int | None
+    message: str | None
+    execution_time_s: float
+
+    @property
+    def name(self) -> str:
+        """``test.careatlas.<name>.<hash>`` -> name; unit tests keep ``<model>.<test>``."""
+        parts = self.unique_id.split(".")
+        return ".".join(parts[2:4]) if self.resource_type == "unit_test" else parts[2]
+
+
+@dataclass(frozen=True)
+class DbtResult:
+    success: bool
+    nodes: list[NodeResult]
+    elapsed_s: float
+    run_results: dict[str, Any] | None  # dbt's run_results.json, as written
+    error: str | None = None
+
+    def with_status(self, *statuses: str) -> list[NodeResult]:
+        return [n for n in self.nodes if n.status in statuses]
+
+    def test_summary(self) -> dict[str, int]:
+        summary: dict[str, int] = {}
+        for node in self.nodes:
+            if node.resource_type in ("test", "unit_test"):
+                summary[node.status] = summary.get(node.status, 0) + 1
+        return summary
+
+
+def ensure_httpfs() -> None:
+    """Install DuckDB's httpfs from the duckdb-extension-httpfs wheel (offline), once per machine."""
+    import duckdb
+
+    with duckdb.connect() as con:
+        installed = con.execute(
+            "select installed from duckdb_extensions() where extension_name = 'httpfs'"
+        ).fetchone()
+        if installed and installed[0]:
+            return
+        from duckdb_extensions import import_extension
+
+        import_extension("httpfs", con=con)
+        log.info("duckdb httpfs installed from wheel")
+
+
+def invoke(config: DbtConfig, args: list[str]) -> DbtResult:
+    """Run one dbt command (``["build", ...]``) against the configured project and warehouse."""
+    from dbt.cli.main import dbtRunner
+
+    if config.target == "s3":
+        ensure_httpfs()
+    config.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    full_args = [
+        *args,
+        "--project-dir", str(config.project_dir),
+        "--profiles-dir", str(config.project_dir),
+        "--target", config.target,
+        "--target-path", str(config.target_path),
+        "--log-path", str(config.target_path / "logs"),
+    ]
+    with _PROCESS_LOCK, _warehouse_lock(config.warehouse_path), _environment(config.env):
+        # a failed invocation may write none: never report the previous run's results
+        (config.target_path / "run_results.json").unlink(missing_ok=True)
+        started = time.monotonic()
+        try:
+            outcome = dbtRunner().invoke(full_args)
+        finally:
+            _release_database()
+        elapsed = time.monotonic() - started
+    command = args[0] if args else "dbt"
+    nodes = _node_results(outcome.result)
+    error = None if outcome.exception is None else f"{type(outcome.exception).__name__}: {outcome.exception}"
+    log.info("dbt finished", command=command, success=outcome.success, seconds=round(elapsed, 2),
+             nodes=len(nodes))
+    return DbtResult(outcome.success, nodes, elapsed, _read_run_results(config.target_path, command), error)
+
+
+def _release_database() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open in this process after an invocation,
+    so the warehouse can be opened again (read-only for export, or by another process)."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        environment = DuckDBConnectionManager._ENV
+        if environment is not None:
+            environment.close()
+        DuckDBConnectionManager.close_all_connections()
+
+
+def _node_results(result: Any) -> list[NodeResult]:
+    nodes = []
+    for item in getattr(result, "results", None) or []:
+        node = getattr(item, "node", None)
+        if node is None:
+            continue
+        nodes.append(NodeResult(
+            unique_id=node.unique_id,
+            resource_type=str(node.resource_type),
+            status=str(item.status),
+            failures=getattr(item, "failures", None),
+            message=getattr(item, "message", None),
+            execution_time_s=float(getattr(item, "execution_time", 0.0) or 0.0),
+        ))
+    return nodes
+
+
+def _read_run_results(target_path: Path, command: str) -> dict[str, Any] | None:
+    path = target_path / "run_results.json"
+    if command not in ("build", "run", "test", "seed") or not path.is_file():
+        return None
+    return json.loads(path.read_text())
+
+
+@contextlib.contextmanager
+def _warehouse_lock(warehouse: Path) -> Iterator[None]:
+    with open(warehouse.with_name(warehouse.name + ".lock"), "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise WarehouseBusy(f"another process is running dbt on {warehouse}") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    # safe only under _PROCESS_LOCK: dbt reads os.environ while it renders the profile
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

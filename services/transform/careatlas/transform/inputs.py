@@ -1,0 +1,220 @@
+"""What a build reads from the lake, decided in Python and handed to dbt as vars.
+
+NPPES: the latest published monthly full release is the baseline; every weekly delta published
+after it is passed too (the merge applies only what is newer, so applied ones change nothing).
+Reference data: the latest NUCC version, the latest HUD crosswalk vintage, the latest
+deactivation report (it is cumulative), and every cached ACS vintage, of which dbt picks
+``acs_year`` (default: the latest with both geographies).
+
+A build is a re-baseline (``--full-refresh`` of the per-NPI incremental tables) when the
+warehouse is new, the baseline full release changed, an applied weekly was republished under a
+new version, the previous build merged NPPES changes but did not complete, or the reference
+fingerprint changed (NUCC, crosswalk, deactivation report, or the dbt project itself):
+otherwise rows of unchanged NPIs would keep what older reference data or code made of them.
+ACS is not in the fingerprint: only marts use it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from careatlas.shared import catalog, layout
+from careatlas.shared.catalog import PublishedRelease
+from careatlas.shared.storage import Lake
+from careatlas.transform.state import AppliedState
+
+log = structlog.get_logger(__name__)
+
+
+class MissingInput(RuntimeError):
+    """The lake lacks something a build needs; the message says what and where."""
+
+
+@dataclass(frozen=True)
+class BuildInputs:
+    full: PublishedRelease
+    weeklies: list[PublishedRelease]
+    rebaseline: bool
+    acs_year: int
+    census_years: list[int]
+    nucc_key: str
+    hud_key: str
+    deactivation_key: str | None
+    fingerprint: str
+    reference_unchanged: bool  # same reference data and ACS vintage as the last completed build
+    pending_weeklies: list[str] = field(default_factory=list)  # releases this run applies
+
+    def dbt_vars(self, lake: Lake, run_id: str) -> dict[str, Any]:
+        census = {geo: [lake.uri(_census_key(y, geo)) for y in self.census_years] for geo in ("county", "state")}
+        return {
+            "run_id": run_id,
+            "nppes_rebaseline": self.rebaseline,
+            "reference_fingerprint": self.fingerprint,
+            "nppes_full_release": self.full.release,
+            "nppes_full_version": self.full.version,
+            "nppes_full_files": [lake.uri(k) for k in self.full.files],
+            "nppes_full_rows": self.full.rows,
+            "nppes_weekly_releases": [
+                {"release": w.release, "version": w.version, "rows": w.rows} for w in self.weeklies
+            ],
+            "nppes_weekly_files": [lake.uri(k) for w in self.weeklies for k in w.files],
+            "nppes_weekly_rows": sum(w.rows for w in self.weeklies),
+            "nppes_deactivation_files": [lake.uri(self.deactivation_key)] if self.deactivation_key else [],
+            "census_county_files": census["county"],
+            "census_state_files": census["state"],
+            "acs_year": self.acs_year,
+            "nucc_files": [lake.uri(self.nucc_key)],
+            "hud_zip_county_files": [lake.uri(self.hud_key)],
+        }
+
+    def summary(self) -> dict[str, Any]:
+        """The inputs recorded in the ``latest`` pointer."""
+        return {
+            "nppes_full": {"release": self.full.release, "version": self.full.version, "rows": self.full.rows},
+            "nppes_weekly": [
+                {"release": w.release, "version": w.version, "rows": w.rows} for w in self.weeklies
+            ],
+            "nppes_weekly_applied_this_run": self.pending_weeklies,
+            "rebaseline": self.rebaseline,
+            "reference_fingerprint": self.fingerprint,
+            "acs_year": self.acs_year,
+            "nucc": self.nucc_key,
+            "hud_zip_county": self.hud_key,
+            "nppes_deactivations": self.deactivation_key,
+        }
+
+
+def plan(
+    lake: Lake,
+    applied: AppliedState | None,
+    *,
+    project_dir: Path,
+    acs_year: int | None = None,
+    full_refresh: bool = False,
+) -> BuildInputs:
+    full = _latest_full(lake)
+    weeklies = [w for w in catalog.list_published(lake, "npidata_weekly") if w.release > full.release]
+    nucc, hud, deactivations = _reference_keys(lake)
+    fingerprint = reference_fingerprint(project_dir, nucc, hud, deactivations)
+    rebaseline = _needs_rebaseline(applied, full, weeklies, fingerprint, full_refresh)
+    done = frozenset() if rebaseline or applied is None else applied.weekly
+    years = census_years(lake)
+    year = _choose_year(years, acs_year, lake)
+    inputs = BuildInputs(
+        full=full, weeklies=weeklies, rebaseline=rebaseline, acs_year=year, census_years=years,
+        nucc_key=nucc, hud_key=hud, deactivation_key=deactivations, fingerprint=fingerprint,
+        reference_unchanged=not rebaseline and applied is not None and applied.acs_year == year,
+        pending_weeklies=[w.release for w in weeklies if (w.release, w.version) not in done],
+    )
+    log.info("transform inputs planned", full_release=full.release, weeklies=len(weeklies),
+             pending_weeklies=len(inputs.pending_weeklies), rebaseline=rebaseline, acs_year=year)
+    return inputs
+
+
+def _reference_keys(lake: Lake) -> tuple[str, str, str | None]:
+    """The NUCC version, crosswalk vintage and deactivation report a build uses: the latest."""
+    return (
+        _latest_key(lake, layout.nucc_taxonomy, "version", "NUCC taxonomy"),
+        _latest_key(lake, layout.hud_zip_county, "vintage", "HUD ZIP-county crosswalk"),
+        _latest_key(lake, layout.nppes_deactivations, "report_date", None),
+    )
+
+
+def _needs_rebaseline(
+    applied: AppliedState | None,
+    full: PublishedRelease,
+    weeklies: list[PublishedRelease],
+    fingerprint: str,
+    full_refresh: bool,
+) -> bool:
+    if full_refresh or applied is None:
+        return True
+    # a weekly republished under a new version may correct records without newer dates
+    applied_weekly = dict(applied.weekly)
+    republished = any(applied_weekly.get(w.release, w.version) != w.version for w in weeklies)
+    return (
+        (applied.full_release, applied.full_version) != (full.release, full.version)
+        or not applied.complete
+        or applied.fingerprint != fingerprint
+        or republished
+    )
+
+
+def reference_fingerprint(project_dir: Path, *keys: str | None) -> str:
+    """Hash of the reference data keys and of every file of the dbt project that shapes rows."""
+    digest = hashlib.sha256("\n".join(k or "-" for k in keys).encode())
+    for folder in ("models", "macros", "seeds"):
+        for path in sorted((project_dir / folder).rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(project_dir)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def census_years(lake: Lake) -> list[int]:
+    """ACS vintages cached with both a county and a state table, oldest first."""
+    root = _dataset_root(layout.census_acs5(2000, "county"), "year")
+    keys = set(lake.list(root))
+    years = {int(m.group(1)) for k in keys if (m := re.search(r"/year=(\d{4})/", k))}
+    return sorted(y for y in years if all(_census_key(y, geo) in keys for geo in ("county", "state")))
+
+
+def _census_key(year: int, geo: str) -> str:
+    return f"{layout.census_acs5(year, geo)}/data.parquet"
+
+
+def _choose_year(years: list[int], wanted: int | None, lake: Lake) -> int:
+    if not years:
+        raise MissingInput(f"no ACS 5-year county+state tables in the census cache of {lake.root}")
+    if wanted is None:
+        return years[-1]
+    if wanted not in years:
+        raise MissingInput(f"ACS vintage {wanted} is not cached in {lake.root}; cached: {years}")
+    return wanted
+
+
+def _latest_full(lake: Lake) -> PublishedRelease:
+    fulls = catalog.list_published(lake, "npidata")
+    if not fulls:
+        raise MissingInput(f"no published NPPES full release (npidata) in {lake.root}")
+    latest = fulls[-1]
+    if not latest.files:
+        raise MissingInput(f"NPPES release {latest.release} (version {latest.version}) lists no files")
+    return latest
+
+
+def _latest_key(lake: Lake, builder, partition: str, what: str | None) -> str | None:
+    """The data file of the newest partition value (e.g. vintage=...) of a reference dataset."""
+    example = builder("2000-01-01")
+    root = _dataset_root(example, partition)
+    filename = example.rsplit("/", 1)[1]
+    pattern = re.compile(rf"^{re.escape(root)}/{partition}=([^/]+)/{re.escape(filename)}$")
+    values = [m.group(1) for key in lake.list(root) if (m := pattern.match(key))]
+    if not values:
+        if what is None:
+            return None
+        raise MissingInput(f"no {what} in {lake.uri(root)}")
+    latest = max(values, key=partition_sort_key)
+    return f"{root}/{partition}={latest}/{filename}"
+
+
+def _dataset_root(example_key: str, partition: str) -> str:
+    return example_key.split(f"/{partition}=", 1)[0]
+
+
+def partition_sort_key(value: str) -> tuple:
+    """Order versions and vintages as dates or numbers: '25.1' > '9.0', '032023' is March 2023,
+    '2023Q1' / '2023-Q1' a quarter, ISO dates as dates; anything else by its digits."""
+    text = value.strip()
+    m = re.fullmatch(r"(\d{2})(\d{4})", text)
+    if m and 1 <= int(m.group(1)) <= 12:  # HUD file naming: MMYYYY
+        return (int(m.group(2)), int(m.group(1)), 0)
+    if m := re.fullmatch(r"(\d{4})[-_ ]?Q([1-4])", text, re.IGNORECASE):
+        return (int(m.group(1)), int(m.group(2)) * 3, 0)
+    return tuple(int(part) for part in re.findall(r"\d+", text)) or (0,)

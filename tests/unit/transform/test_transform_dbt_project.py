@@ -1,0 +1,38 @@
+"""The dbt project's own checks: its unit tests (weekly upsert, ZIP allocation) pass, generic
+tests catch bad data, and `dbt docs generate` works offline."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from careatlas.transform import dbt_runner, inputs
+
+
+@pytest.fixture
+def dbt(baseline_copy):
+    config = dbt_runner.DbtConfig.from_settings(baseline_copy.settings, lake_is_s3=False)
+    planned = inputs.plan(baseline_copy.lake, None, project_dir=config.project_dir)
+    dbt_vars = json.dumps(planned.dbt_vars(baseline_copy.lake, "dbt-checks"))
+
+    def run(*args: str) -> dbt_runner.DbtResult:
+        return dbt_runner.invoke(config, [*args, "--vars", dbt_vars])
+
+    run.config = config
+    return run
+
+
+def test_unit_tests_and_docs_generate(dbt) -> None:
+    units = dbt("test", "--select", "test_type:unit")
+    assert units.success, units.error or [n.message for n in units.with_status("fail", "error")]
+    names = {n.name.split(".")[-1] for n in units.nodes}
+    assert names == {"weekly_upsert_writes_only_newer_records", "baseline_keeps_latest_record_per_npi",
+                     "zip_weights_rescale_and_fall_back", "zip_spanning_counties_splits_each_provider_once"}
+
+    docs = dbt("docs", "generate")
+    assert docs.success, docs.error
+    catalog = json.loads((dbt.config.target_path / "catalog.json").read_text())
+    access = catalog["nodes"]["model.careatlas.fct_county_access"]["columns"]
+    assert "people_per_primary_care_provider" in access
+    assert (dbt.config.target_path / "index.html").is_file()
