@@ -19,3 +19,4 @@ lint: setup
 
 bench: setup
 	$(UV) run python bench/ingest_bench.py $(BENCH_ARGS)
+	$(UV) run python bench/transform_bench.py

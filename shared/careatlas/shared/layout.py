@@ -118,6 +118,10 @@ def run_manifest(run_id: str) -> str:
     return f"runs/{check_run_id(run_id)}/manifest.json"
 
 
+def run_dbt_results(run_id: str) -> str:
+    return f"runs/{check_run_id(run_id)}/dbt/run_results.json"
+
+
 def marts_run(run_id: str) -> str:
     return f"marts/run={check_run_id(run_id)}"
 

@@ -139,6 +139,24 @@ class RunStore:
             self.redis.delete(key)
 
 
+def mark_failed(lake: Lake, live: RunStore, run_id: str, error: str | None = None) -> RunManifest | None:
+    """Fail a run: name its failed tasks, free its release, keep its outputs for ``retry``.
+    Called by the errback of the canvas's body and by the failure signal of any run task (a
+    failed chord header task does not reach the body's errback)."""
+    manifest = load_manifest(lake, run_id)
+    if manifest is None or manifest.status in ("succeeded", "cancelled"):
+        return manifest
+    failed = [t for t in live.tasks(run_id).values() if t.state == "failed"]
+    manifest.status = "failed"
+    manifest.error = "; ".join(f"{t.name}{f' chunk {t.chunk}' if t.chunk is not None else ''}: {t.error}"
+                               for t in failed) or error or "a step failed (see the worker logs)"
+    manifest.finished_at = datetime.now(UTC)
+    save_manifest(lake, manifest)
+    live.set_status(run_id, "failed", error=manifest.error)
+    live.unlock_release(manifest.dataset, manifest.release, run_id)
+    return manifest
+
+
 def summarize(manifest: RunManifest | None, tasks: dict[str, TaskRecord]) -> dict[str, Any]:
     """What status/watch show: counts per state, chunk progress, rows and throughput."""
     chunks = [t for t in tasks.values() if t.name == "ingest.ingest_chunk"]

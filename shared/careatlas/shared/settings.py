@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     worker_soft_shutdown_s: float = 60.0
 
     # ---- ingest
-    chunk_bytes: int = Field(default=128 * MiB, ge=1024)
+    chunk_bytes: int = Field(default=96 * MiB, ge=1024)  # worker peak RSS follows it (bench/RESULTS.md)
     parse_batch_bytes: int = Field(default=16 * MiB, ge=1024)
     compact_target_bytes: int = Field(default=256 * MiB, ge=1024)
     ingest_workers: int = Field(default=0, ge=0)  # embedded mode; 0 = all cores
@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     dbt_project_dir: Path | None = None  # default: the repo's dbt/ folder
     duckdb_memory_limit: str = "4GB"
     duckdb_threads: int = 0  # 0 = DuckDB's default (all cores)
+    dbt_threads: int = 1  # dbt --threads (read by dbt/profiles.yml); one DuckDB writer either way
 
     # ---- reference data for the demo and tests (../shared/reference when present)
     reference_dir: Path | None = None

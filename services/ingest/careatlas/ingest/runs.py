@@ -117,18 +117,9 @@ def fail_run(*_errback_args, run_id: str, lake: str | None = None) -> dict:
     """Errback of every step. Celery's errback arguments differ by version and by where the
     failure happened, so the failed tasks are read from the run state instead."""
     bind(run_id=run_id)
-    store = open_lake(lake)
-    manifest = runs.load_manifest(store, run_id)
-    live = runs.RunStore.from_url(get_settings().redis_url).tasks(run_id)
-    failed = [t for t in live.values() if t.state == "failed"]
-    manifest.status = "failed"
-    manifest.error = "; ".join(f"{t.name}{f' chunk {t.chunk}' if t.chunk is not None else ''}: {t.error}"
-                               for t in failed) or "a step failed (see the worker logs)"
-    manifest.finished_at = _now()
-    runs.save_manifest(store, manifest)
-    _release_lock(manifest, "failed", error=manifest.error)
-    log.warning("run failed", error=manifest.error)
-    return {"run_id": run_id, "status": "failed", "error": manifest.error}
+    manifest = runs.mark_failed(open_lake(lake), runs.RunStore.from_url(get_settings().redis_url), run_id)
+    log.warning("run failed", error=manifest.error if manifest else None)
+    return {"run_id": run_id, "status": "failed", "error": manifest.error if manifest else None}
 
 
 def _release_lock(manifest: runs.RunManifest, status: str, **fields) -> None:

@@ -25,7 +25,7 @@ MARTS_SCHEMA = "marts"
 
 def dbt_results_key(run_id: str) -> str:
     """dbt's run_results.json of a run, kept beside the run's manifest."""
-    return f"{layout.run_manifest(run_id).rsplit('/', 1)[0]}/dbt/run_results.json"
+    return layout.run_dbt_results(run_id)
 
 
 def store_run_results(lake: Lake, run_id: str, result: DbtResult) -> str:
