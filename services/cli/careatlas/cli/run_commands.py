@@ -74,11 +74,7 @@ def run(
         raw_key=landed["raw_key"], raw_sha256=landed["sha256"], raw_bytes=landed["bytes"], acs_year=acs_year,
         references={k: v for k, v in (("nucc", nucc), ("hud", hud), ("deactivations", deactivations)) if v},
     )
-    live = _live_store(settings)
-    holder = live.lock_release(dataset, manifest.release, manifest.run_id, settings.visibility_timeout_s)
-    if holder:
-        fail(f"release {manifest.release} is being written by run {holder}; wait for it or cancel it",
-             ExitCode.FAILED)
+    live = _take_release(settings, manifest)
     runs.save_manifest(store, manifest)
     live.set_status(manifest.run_id, "planning")
     _send(settings, live, "ingest.start_run", manifest.run_id)
@@ -106,17 +102,10 @@ def retry(
     as_json: JsonOption = False,
 ) -> None:
     """Re-drive only the failed or lost tasks of a run, then finalize and transform."""
-    settings = configure(lake=lake)
-    store = open_lake(settings=settings)
-    manifest = runs.load_manifest(store, run_id)
-    if manifest is None:
-        fail(f"no run {run_id} in {settings.lake}", ExitCode.NOT_FOUND)
+    settings, store, manifest = _existing_run(run_id, lake)
     if manifest.status == "succeeded":
         fail(f"run {run_id} already succeeded; nothing to retry", ExitCode.USAGE)
-    live = _live_store(settings)
-    holder = live.lock_release(manifest.dataset, manifest.release, run_id, settings.visibility_timeout_s)
-    if holder:
-        fail(f"release {manifest.release} is being written by run {holder}", ExitCode.FAILED)
+    live = _take_release(settings, manifest)
     task = "ingest.retry_run" if manifest.plan else "ingest.start_run"
     manifest.status, manifest.error = "running", None
     runs.save_manifest(store, manifest)
@@ -135,11 +124,7 @@ def cancel(
     as_json: JsonOption = False,
 ) -> None:
     """Revoke a run's queued and running tasks and mark it cancelled (nothing is published)."""
-    settings = configure(lake=lake)
-    store = open_lake(settings=settings)
-    manifest = runs.load_manifest(store, run_id)
-    if manifest is None:
-        fail(f"no run {run_id} in {settings.lake}", ExitCode.NOT_FOUND)
+    settings, store, manifest = _existing_run(run_id, lake)
     live = _live_store(settings)
     pending = [t.task_id for t in live.tasks(run_id).values() if t.state not in ("done", "failed")]
     if pending:
@@ -150,6 +135,25 @@ def cancel(
     live.unlock_release(manifest.dataset, manifest.release, run_id)
     emit({"run_id": run_id, "revoked": len(pending)}, as_json=as_json,
          render=lambda c: c.print(f"cancelled {run_id} ({len(pending)} tasks revoked)"))
+
+
+def _take_release(settings, manifest: runs.RunManifest) -> runs.RunStore:
+    """Two runs of one release must not both write: the release lock, or a clear refusal."""
+    live = _live_store(settings)
+    holder = live.lock_release(manifest.dataset, manifest.release, manifest.run_id, settings.visibility_timeout_s)
+    if holder:
+        fail(f"release {manifest.release} is being written by run {holder}; wait for it or cancel it",
+             ExitCode.FAILED)
+    return live
+
+
+def _existing_run(run_id: str, lake: str | None):
+    settings = configure(lake=lake)
+    store = open_lake(settings=settings)
+    manifest = runs.load_manifest(store, run_id)
+    if manifest is None:
+        fail(f"no run {run_id} in {settings.lake}", ExitCode.NOT_FOUND)
+    return settings, store, manifest
 
 
 def _send(settings, live: runs.RunStore, task: str, run_id: str) -> None:
