@@ -103,7 +103,7 @@ def _record(task, task_id: str, state: str, **fields) -> None:
         if state in ("done", "failed"):
             runs.save_task(open_lake(kwargs.get("lake")), run_id, record)
         if state == "failed":  # retries are exhausted: the run cannot finish without `retry`
-            runs.mark_failed(open_lake(kwargs.get("lake")), store, run_id)
+            runs.mark_failed(open_lake(kwargs.get("lake")), store, run_id, failed_attempt=record.run_attempt)
     except Exception as error:  # state is for people watching; the work itself goes on
         structlog.get_logger(__name__).warning("run state not recorded", run_id=run_id, error=str(error))
 

@@ -35,11 +35,13 @@ class TaskRecord(BaseModel):
     started_at: float | None = None
     finished_at: float | None = None
     error: str | None = None
+    run_attempt: int = 0  # which start/retry of the run launched it
 
 
 class RunManifest(BaseModel):
     run_id: str
     status: RunStatus = "planning"
+    attempt: int = 0  # 1 when started, +1 per retry: older attempts' failures do not count
     created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     finished_at: datetime | None = None
     release: str
@@ -139,14 +141,17 @@ class RunStore:
             self.redis.delete(key)
 
 
-def mark_failed(lake: Lake, live: RunStore, run_id: str, error: str | None = None) -> RunManifest | None:
+def mark_failed(lake: Lake, live: RunStore, run_id: str, error: str | None = None,
+                failed_attempt: int | None = None) -> RunManifest | None:
     """Fail a run: name its failed tasks, free its release, keep its outputs for ``retry``.
     Called by the errback of the canvas's body and by the failure signal of any run task (a
     failed chord header task does not reach the body's errback)."""
     manifest = load_manifest(lake, run_id)
     if manifest is None or manifest.status in ("succeeded", "cancelled"):
         return manifest
-    failed = [t for t in live.tasks(run_id).values() if t.state == "failed"]
+    if failed_attempt is not None and failed_attempt < manifest.attempt:
+        return manifest  # a late report from an attempt that `retry` already replaced
+    failed = [t for t in live.tasks(run_id).values() if t.state == "failed" and t.run_attempt >= manifest.attempt]
     manifest.status = "failed"
     manifest.error = "; ".join(f"{t.name}{f' chunk {t.chunk}' if t.chunk is not None else ''}: {t.error}"
                                for t in failed) or error or "a step failed (see the worker logs)"

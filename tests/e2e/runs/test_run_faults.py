@@ -3,6 +3,7 @@ a failing dbt test and a Census outage. Real processes, real services, nothing m
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -67,8 +68,9 @@ def test_redis_restarts_during_a_run_and_retry_completes_it(stack) -> None:
     stack.redis.stop()  # nothing persisted: queues, chord state and run state are gone
     time.sleep(2)
     stack.redis.start()
-    status = stack.cli_json("status", run_id)  # Redis forgot the run: the lake still knows it
-    assert status["run_id"] == run_id
+    answered = stack.cli("status", run_id, "--json")  # Redis forgot the run: the lake still knows it
+    status = json.loads(answered.stdout)
+    assert status["run_id"] == run_id and answered.returncode == (1 if status["status"] == "failed" else 0)
     if status["status"] != "succeeded":
         retried = stack.cli("retry", run_id, "--wait", timeout=400)
         assert retried.returncode == 0, retried.stdout[-3000:] + retried.stderr[-2000:]

@@ -107,15 +107,13 @@ def retry(
         fail(f"run {run_id} already succeeded; nothing to retry", ExitCode.USAGE)
     live = _take_release(settings, manifest)
     task = "ingest.retry_run" if manifest.plan else "ingest.start_run"
-    manifest.status, manifest.error = "running", None
-    runs.save_manifest(store, manifest)
     _send(settings, live, task, run_id)
     live.set_status(run_id, "running")
     emit({"run_id": run_id, "sent": task}, as_json=as_json, render=lambda c: c.print(f"retrying {run_id}"))
     if wait:
         from careatlas.cli.watch import follow
 
-        raise typer.Exit(follow(run_id, store, live))
+        raise typer.Exit(follow(run_id, store, live, after_attempt=manifest.attempt))
 
 
 def cancel(

@@ -38,12 +38,14 @@ def snapshot(run_id: str, store: Lake, live: runs.RunStore | None) -> dict:
         tasks, source = runs.load_tasks(store, run_id), "lake"
     summary = runs.summarize(manifest, tasks)
     summary.update(state_source=source, created_at=manifest.created_at, finished_at=manifest.finished_at,
-                   kind=manifest.kind, result=manifest.result)
+                   kind=manifest.kind, result=manifest.result, attempt=manifest.attempt)
     return summary
 
 
-def follow(run_id: str, store: Lake, live: runs.RunStore | None, interval: float = 1.0) -> int:
-    """Progress bars until the run ends; returns the exit code for its final status."""
+def follow(run_id: str, store: Lake, live: runs.RunStore | None, interval: float = 1.0,
+           after_attempt: int = -1) -> int:
+    """Progress bars until the run ends; returns the exit code for its final status. With
+    ``after_attempt``, an end reached by that attempt or an earlier one does not count (``retry``)."""
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), TimeRemainingColumn())
     bar = progress.add_task(f"run {run_id}", total=None, detail="planning")
@@ -54,7 +56,7 @@ def follow(run_id: str, store: Lake, live: runs.RunStore | None, interval: float
                       f"{len(summary['workers'])} workers · {summary['status']}")
             progress.update(bar, total=summary["chunks_total"] or None, completed=summary["chunks_done"],
                             detail=detail)
-            if summary["status"] in FINAL:
+            if summary["status"] in FINAL and summary["attempt"] > after_attempt:
                 break
             time.sleep(interval)
     _render(summary)

@@ -54,7 +54,7 @@ def launch(manifest: runs.RunManifest, chunks: list[dict], *, lake: str | None, 
     for task in header:
         spec = task.kwargs.get("spec") or {}
         store.put_task(manifest.run_id, runs.TaskRecord(task_id=task.id, name=task.task, state="queued",
-                                                        chunk=spec.get("chunk")))
+                                                        chunk=spec.get("chunk"), run_attempt=manifest.attempt))
     store.set_status(manifest.run_id, "running")
     canvas.apply_async()
     return len(header)
@@ -74,6 +74,7 @@ def start_run(run_id: str, lake: str | None = None) -> dict:
                               release=manifest.release, kind=manifest.kind, version=run_id,
                               chunk_bytes=get_settings().chunk_bytes)
     manifest.plan, manifest.chunk_count, manifest.status = plan.model_dump(mode="json"), len(plan.chunks), "running"
+    manifest.attempt += 1
     runs.save_manifest(store, manifest)
     tasks = launch(manifest, manifest.plan["chunks"], lake=lake)
     log.info("run launched", chunks=len(plan.chunks), tasks=tasks)
@@ -94,6 +95,8 @@ def retry_run(run_id: str, lake: str | None = None) -> dict:
     plan = manifest.plan
     missing = [spec for spec in plan["chunks"] if not store.exists(
         layout.nppes_chunk_result(plan["dataset"], plan["release"], plan["version"], spec["chunk"]))]
+    manifest.status, manifest.error, manifest.attempt = "running", None, manifest.attempt + 1
+    runs.save_manifest(store, manifest)
     tasks = launch(manifest, missing, lake=lake)
     log.info("run retried", chunks=len(missing), tasks=tasks)
     return {"run_id": run_id, "chunks": len(missing), "tasks": tasks}
