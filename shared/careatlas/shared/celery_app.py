@@ -87,7 +87,11 @@ def _record(task, task_id: str, state: str, **fields) -> None:
 
     try:
         store = runs.RunStore.from_url(get_settings().redis_url)
-        record = store.get_task(run_id, task_id) or runs.TaskRecord(task_id=task_id, name=task.name, state="queued")
+        record = store.get_task(run_id, task_id)
+        if record is None:  # a step not recorded at launch (the chord's body): it belongs to the current attempt
+            manifest = runs.load_manifest(open_lake(kwargs.get("lake")), run_id)
+            record = runs.TaskRecord(task_id=task_id, name=task.name, state="queued",
+                                     run_attempt=manifest.attempt if manifest else 0)
         spec = kwargs.get("spec") or {}
         record.chunk = spec.get("chunk", record.chunk)
         record.state = state

@@ -77,7 +77,7 @@ def run(
     live = _take_release(settings, manifest)
     runs.save_manifest(store, manifest)
     live.set_status(manifest.run_id, "planning")
-    _send(settings, live, "ingest.start_run", manifest.run_id)
+    _send(settings, live, "ingest.start_run", manifest)
     emit({"run_id": manifest.run_id, "release": manifest.release, "status": "planning"}, as_json=as_json,
          render=lambda c: c.print(manifest.run_id))
     if wait:
@@ -107,7 +107,7 @@ def retry(
         fail(f"run {run_id} already succeeded; nothing to retry", ExitCode.USAGE)
     live = _take_release(settings, manifest)
     task = "ingest.retry_run" if manifest.plan else "ingest.start_run"
-    _send(settings, live, task, run_id)
+    _send(settings, live, task, manifest)
     live.set_status(run_id, "running")
     emit({"run_id": run_id, "sent": task}, as_json=as_json, render=lambda c: c.print(f"retrying {run_id}"))
     if wait:
@@ -154,10 +154,12 @@ def _existing_run(run_id: str, lake: str | None):
     return settings, store, manifest
 
 
-def _send(settings, live: runs.RunStore, task: str, run_id: str) -> None:
-    """Send a coordinator task and record it, so ``cancel`` can revoke it before it starts."""
-    sent = _app(settings).send_task(task, kwargs={"run_id": run_id, "lake": settings.lake})
-    live.put_task(run_id, runs.TaskRecord(task_id=sent.id, name=task, state="queued"))
+def _send(settings, live: runs.RunStore, task: str, manifest: runs.RunManifest) -> None:
+    """Send a coordinator task and record it (``cancel`` can revoke it before it starts) as part
+    of the attempt it starts, so its own failure fails that attempt."""
+    sent = _app(settings).send_task(task, kwargs={"run_id": manifest.run_id, "lake": settings.lake})
+    live.put_task(manifest.run_id, runs.TaskRecord(task_id=sent.id, name=task, state="queued",
+                                                   run_attempt=manifest.attempt + 1))
 
 
 def _live_store(settings) -> runs.RunStore:
