@@ -87,9 +87,10 @@ def _record(task, task_id: str, state: str, **fields) -> None:
 
     try:
         store = runs.RunStore.from_url(get_settings().redis_url)
+        lake = open_lake(kwargs.get("lake"))
         record = store.get_task(run_id, task_id)
         if record is None:  # a step not recorded at launch (the chord's body): it belongs to the current attempt
-            manifest = runs.load_manifest(open_lake(kwargs.get("lake")), run_id)
+            manifest = runs.load_manifest(lake, run_id)
             record = runs.TaskRecord(task_id=task_id, name=task.name, state="queued",
                                      run_attempt=manifest.attempt if manifest else 0)
         spec = kwargs.get("spec") or {}
@@ -105,9 +106,9 @@ def _record(task, task_id: str, state: str, **fields) -> None:
             setattr(record, name, value)
         store.put_task(run_id, record)
         if state in ("done", "failed"):
-            runs.save_task(open_lake(kwargs.get("lake")), run_id, record)
+            runs.save_task(lake, run_id, record)
         if state == "failed":  # retries are exhausted: the run cannot finish without `retry`
-            runs.mark_failed(open_lake(kwargs.get("lake")), store, run_id, failed_attempt=record.run_attempt)
+            runs.mark_failed(lake, store, run_id, failed_attempt=record.run_attempt)
     except Exception as error:  # state is for people watching; the work itself goes on
         structlog.get_logger(__name__).warning("run state not recorded", run_id=run_id, error=str(error))
 

@@ -339,7 +339,8 @@ class _MultipartWriter(io.RawIOBase):
     """Buffers ``MULTIPART_BYTES`` at a time and uploads each as one part."""
 
     def __init__(self, lake: Lake, key: str) -> None:
-        self._lake, self._key = lake, lake._s3_key(key)
+        # the full S3 key for the API calls; the lake key for error messages (_s3_errors prefixes it)
+        self._lake, self._name, self._key = lake, key, lake._s3_key(key)
         self._buffer = bytearray()
         self._parts: list[dict] = []
         self._upload_id: str | None = None
@@ -355,7 +356,7 @@ class _MultipartWriter(io.RawIOBase):
 
     def _flush_part(self) -> None:
         s3, bucket = self._lake._s3, self._lake.bucket
-        with _s3_errors(self._lake, self._key):
+        with _s3_errors(self._lake, self._name):
             if self._upload_id is None:
                 self._upload_id = s3.create_multipart_upload(Bucket=bucket, Key=self._key)["UploadId"]
             number = len(self._parts) + 1
@@ -368,12 +369,12 @@ class _MultipartWriter(io.RawIOBase):
     def complete(self) -> None:
         s3, bucket = self._lake._s3, self._lake.bucket
         if self._upload_id is None:  # small object: one PUT
-            with _s3_errors(self._lake, self._key):
+            with _s3_errors(self._lake, self._name):
                 s3.put_object(Bucket=bucket, Key=self._key, Body=bytes(self._buffer))
             return
         if self._buffer:
             self._flush_part()
-        with _s3_errors(self._lake, self._key):
+        with _s3_errors(self._lake, self._name):
             s3.complete_multipart_upload(
                 Bucket=bucket, Key=self._key, UploadId=self._upload_id, MultipartUpload={"Parts": self._parts}
             )

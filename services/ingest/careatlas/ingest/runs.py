@@ -10,6 +10,8 @@ not imported: each service installs only its own code.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from celery import chord, current_app, shared_task
 from celery.canvas import Signature
 
@@ -108,7 +110,7 @@ def complete_run(transform_result: dict | None, run_id: str, lake: str | None = 
     store = open_lake(lake)
     manifest = runs.load_manifest(store, run_id)
     manifest.status, manifest.result = "succeeded", transform_result
-    manifest.finished_at = _now()
+    manifest.finished_at = datetime.now(UTC)
     runs.save_manifest(store, manifest)
     _release_lock(manifest, "succeeded")
     log.info("run succeeded")
@@ -129,9 +131,3 @@ def _release_lock(manifest: runs.RunManifest, status: str, **fields) -> None:
     live = runs.RunStore.from_url(get_settings().redis_url)
     live.set_status(manifest.run_id, status, **fields)
     live.unlock_release(manifest.dataset, manifest.release, manifest.run_id)
-
-
-def _now():
-    from datetime import UTC, datetime
-
-    return datetime.now(UTC)
