@@ -1,8 +1,8 @@
 {#- ACS variables -> named measures, shared by the county and state staging models.
-    The vintage is var acs_year, or the latest present in the files. -#}
+    The vintage is the build's acs_year, or the latest present in the files. -#}
 {% macro acs_vintage_filter(relation) -%}
     year = coalesce(
-        {{ var('acs_year') if var('acs_year') is not none else 'null' }},
+        {{ run_value('acs_year') }},
         (select max(year) from {{ relation }})
     )
 {%- endmacro %}

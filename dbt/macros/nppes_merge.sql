@@ -19,7 +19,7 @@
     {%- if is_incremental() -%}
     delete from {{ this }}
     where npi in (
-        select npi from {{ ref(changed_model) }} where applied_run_id = '{{ var("run_id") }}'
+        select npi from {{ ref(changed_model) }} where applied_run_id = {{ run_value('run_id') }}
     )
     {%- endif -%}
 {%- endmacro %}

@@ -1,6 +1,6 @@
-{#- Records of the baseline full release and of the weekly deltas after it, with a
-    release_kind column. Weekly deltas are optional: without any, that branch is an empty
-    select over the full release, whose schema is the same contract. Only staging calls this. -#}
+{#- Records this build reads, with a release_kind column: the baseline full release (its rows
+    only on a re-baseline) and the weekly deltas after it (none yet: no rows, same columns).
+    Only staging calls this. -#}
 {% macro from_nppes_releases(columns) -%}
     select 'full' as release_kind, {{ columns }}
     from {{ source('nppes', 'npidata_full') }}
@@ -8,10 +8,5 @@
     union all
 
     select 'weekly' as release_kind, {{ columns }}
-    {%- if var('nppes_weekly_files') | length > 0 %}
     from {{ source('nppes', 'npidata_weekly') }}
-    {%- else %}
-    from {{ source('nppes', 'npidata_full') }}
-    where false
-    {%- endif %}
 {%- endmacro %}

@@ -79,5 +79,5 @@ def test_build_marts_task_on_s3_lake(worker_env: dict[str, str], transform_worke
     assert written and not [p for p in written if secret in p.read_bytes()]  # dbt logs and artifacts
 
     with duckdb.connect(worker_env["CAREATLAS_WAREHOUSE_PATH"], read_only=True) as con:
-        view = con.execute("select sql from duckdb_views() where view_name = 'stg_nppes__providers'").fetchone()
+        view = con.execute("select sql from duckdb_views() where view_name = 'nppes_npidata_full'").fetchone()
     assert lake.uri("nppes/npidata").startswith("s3://") and lake.uri("nppes/npidata") in view[0]

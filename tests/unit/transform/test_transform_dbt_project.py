@@ -7,17 +7,17 @@ import json
 
 import pytest
 
-from careatlas.transform import dbt_runner, inputs
+from careatlas.transform import dbt_runner, inputs, run_inputs
 
 
 @pytest.fixture
 def dbt(baseline_copy):
     config = dbt_runner.DbtConfig.from_settings(baseline_copy.settings, lake_is_s3=False)
     planned = inputs.plan(baseline_copy.lake, None, project_dir=config.project_dir)
-    dbt_vars = json.dumps(planned.dbt_vars(baseline_copy.lake, "dbt-checks"))
+    tables = run_inputs.rows(planned, baseline_copy.lake, "dbt-checks")
 
     def run(*args: str) -> dbt_runner.DbtResult:
-        return dbt_runner.invoke(config, [*args, "--vars", dbt_vars])
+        return dbt_runner.invoke(config, list(args), setup=lambda: run_inputs.write(config.warehouse_path, tables))
 
     run.config = config
     return run
@@ -26,7 +26,7 @@ def dbt(baseline_copy):
 def test_unit_tests_and_docs_generate(dbt) -> None:
     units = dbt("test", "--select", "test_type:unit")
     assert units.success, units.error or [n.message for n in units.with_status("fail", "error")]
-    names = {n.name.split(".")[-1] for n in units.nodes}
+    names = {n.name.split(".")[-1] for n in units.nodes if n.resource_type == "unit_test"}
     assert names == {"weekly_upsert_writes_only_newer_records", "baseline_keeps_latest_record_per_npi",
                      "zip_weights_rescale_and_fall_back", "zip_spanning_counties_splits_each_provider_once"}
 

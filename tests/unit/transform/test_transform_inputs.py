@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from pathlib import Path
 
 import duckdb
@@ -11,7 +13,7 @@ from fixtures.small_lake import Provider, SmallLake, make_npi
 
 from careatlas.shared.settings import Settings
 from careatlas.shared.storage import Lake
-from careatlas.transform import inputs, state
+from careatlas.transform import inputs, run_inputs, state
 from careatlas.transform.dbt_runner import DEFAULT_PROJECT_DIR
 from careatlas.transform.inputs import MissingInput
 from careatlas.transform.state import AppliedState
@@ -50,11 +52,29 @@ def test_plan_lists_the_latest_full_release_and_the_weeklies_after_it(lake: Lake
     planned = plan(lake)
     assert planned.full.release == scenario.FULL_RELEASE and planned.rebaseline
     assert [w.release for w in planned.weeklies] == [scenario.WEEKLY_RELEASE]
-    dbt_vars = planned.dbt_vars(lake, "run-1")
-    assert dbt_vars["nppes_full_files"] == [lake.uri(k) for k in planned.full.files]
-    assert dbt_vars["nppes_weekly_rows"] == len(scenario.weekly_providers())
-    assert dbt_vars["acs_year"] == 2023 and len(dbt_vars["census_county_files"]) == 2
-    assert dbt_vars["nucc_files"] == [lake.uri("reference/nucc_taxonomy/version=25.1/data.parquet")]
+    tables = run_inputs.rows(planned, lake, "run-1")
+    files = {row["relation_name"]: (json.loads(row["uris"]), row["is_empty"]) for row in tables["lake_files"]}
+    assert files["nppes_npidata_full"] == ([lake.uri(k) for k in planned.full.files], False)
+    assert files["nppes_npidata_weekly"] == ([lake.uri(k) for k in planned.weeklies[0].files], False)
+    assert len(files["census_acs5_county"][0]) == 2
+    assert files["nucc_taxonomy"] == ([lake.uri("reference/nucc_taxonomy/version=25.1/data.parquet")], False)
+    [build] = tables["build"]
+    assert build["run_id"] == "run-1" and build["is_rebaseline"] and build["acs_year"] == 2023
+    assert build["nppes_full_rows"] == planned.full.rows
+    assert build["nppes_weekly_rows"] == len(scenario.weekly_providers())
+    assert [(r["release_kind"], r["release_date"]) for r in tables["nppes_releases"]] == [
+        ("full", scenario.FULL_RELEASE), ("weekly", scenario.WEEKLY_RELEASE)]
+
+
+def test_weekly_build_reads_the_full_release_for_its_columns_only(lake: Lake) -> None:
+    planned = plan(lake)
+    weekly = dataclasses.replace(planned, rebaseline=False)
+    tables = run_inputs.rows(weekly, lake, "run-2")
+    files = {row["relation_name"]: (json.loads(row["uris"]), row["is_empty"]) for row in tables["lake_files"]}
+    assert files["nppes_npidata_full"] == ([lake.uri(planned.full.files[0])], True)
+    # no weekly delta in the lake yet: the weekly input has the full release's columns, no rows
+    assert files["nppes_npidata_weekly"] == ([lake.uri(planned.full.files[0])], True)
+    assert tables["build"][0]["nppes_full_rows"] == 0 and tables["build"][0]["nppes_weekly_rows"] == 0
 
 
 @pytest.mark.parametrize(

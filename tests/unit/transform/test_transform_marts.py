@@ -159,10 +159,13 @@ def test_latest_pointer_and_run_results(baseline) -> None:
 
 def test_sources_are_read_in_place(baseline) -> None:
     with duckdb.connect(str(baseline.warehouse), read_only=True) as con:
-        staging = dict(con.execute(
-            "select table_name, table_type from information_schema.tables where table_schema = 'staging'"
+        relations = dict(con.execute(
+            "select table_schema || '.' || table_name, table_type from information_schema.tables "
+            "where table_schema in ('staging', 'run_inputs')"
         ).fetchall())
-        sql = con.execute(
-            "select sql from duckdb_views() where view_name = 'stg_nppes__providers'").fetchone()[0]
-    assert set(staging.values()) == {"VIEW"}  # no copy of the raw Parquet in the warehouse
+        sql = con.execute("select sql from duckdb_views() where view_name = 'nppes_npidata_full'").fetchone()[0]
+    # no copy of the raw Parquet in the warehouse: staging and the lake inputs are views
+    assert {t for name, t in relations.items() if name.startswith("staging.")} == {"VIEW"}
+    assert {name for name, t in relations.items() if t != "VIEW"} == {
+        "run_inputs.build", "run_inputs.nppes_releases", "run_inputs.lake_files"}
     assert f"{baseline.lake.uri('nppes/npidata')}/release={scenario.FULL_RELEASE}" in sql

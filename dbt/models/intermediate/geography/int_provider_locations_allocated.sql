@@ -27,7 +27,7 @@ providers as (
     from {{ ref('int_providers_classified') }}
     where is_active and is_individual
     {%- if is_incremental() %}
-        and applied_run_id = '{{ var("run_id") }}'
+        and applied_run_id = {{ run_value('run_id') }}
     {%- endif %}
 
 ),

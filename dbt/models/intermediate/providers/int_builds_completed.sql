@@ -23,11 +23,12 @@ with
 this_build as (
 
     select
-        '{{ var("run_id") }}' as run_id,
-        '{{ var("reference_fingerprint") }}' as reference_fingerprint,
-        {{ var('acs_year') if var('acs_year') is not none else 'null' }} as acs_year,
-        {{ 'true' if var('nppes_rebaseline') else 'false' }} as is_rebaseline,
+        run_id,
+        reference_fingerprint,
+        acs_year,
+        is_rebaseline,
         current_timestamp as completed_at
+    from {{ source('run', 'build') }}
 
 )
 

@@ -20,7 +20,7 @@ providers as (
 
     select * from {{ ref('int_providers_merged') }}
     {%- if is_incremental() %}
-    where applied_run_id = '{{ var("run_id") }}'
+    where applied_run_id = {{ run_value('run_id') }}
     {%- endif %}
 
 ),

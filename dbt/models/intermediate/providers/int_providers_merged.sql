@@ -92,7 +92,7 @@ final as (
         release_kind,
         release_date,
         source_row,
-        '{{ var("run_id") }}' as applied_run_id,
+        {{ run_value('run_id') }} as applied_run_id,
 
         ---------- strings
         entity_type_code,

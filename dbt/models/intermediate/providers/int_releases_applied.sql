@@ -10,22 +10,11 @@
     )
 }}
 
-{%- set releases = [{'dataset': 'npidata', 'kind': 'full', 'release': var('nppes_full_release'),
-                     'version': var('nppes_full_version'), 'rows': var('nppes_full_rows')}] %}
-{%- for weekly in var('nppes_weekly_releases') %}
-    {%- do releases.append({'dataset': 'npidata_weekly', 'kind': 'weekly', 'release': weekly['release'],
-                            'version': weekly['version'], 'rows': weekly['rows']}) %}
-{%- endfor %}
-
 with
 
 releases as (
 
-    select * from (values
-        {%- for r in releases %}
-        ('{{ r.dataset }}', '{{ r.kind }}', date '{{ r.release }}', '{{ r.version }}', {{ r.rows }}){{ ',' if not loop.last }}
-        {%- endfor %}
-    ) as v(dataset, release_kind, release_date, release_version, published_rows)
+    select * from {{ source('run', 'nppes_releases') }}
 
 ),
 
@@ -34,7 +23,7 @@ final as (
     select
         dataset,
         release_version,
-        '{{ var("run_id") }}' as applied_run_id,
+        {{ run_value('run_id') }} as applied_run_id,
         release_kind,
         cast(published_rows as bigint) as published_rows,
         release_date,

@@ -1,27 +1,12 @@
-{#- The deactivation report(s) as landed from the xlsx. Without any report in the lake this is
-    an empty relation of the same shape. -#}
+{#- The deactivation report(s) as landed from the xlsx. Without any report in the lake the
+    source has no rows (macro create_run_input_views). -#}
 with
-
-{%- if var('nppes_deactivation_files') | length > 0 %}
 
 source as (
 
     select * from {{ source('nppes', 'deactivations') }}
 
 ),
-{%- else %}
-
-source as (
-
-    select
-        cast(null as varchar) as "NPI",
-        cast(null as varchar) as "NPPES Deactivation Date",
-        cast(null as varchar) as _source_file,
-        cast(null as timestamptz) as _loaded_at
-    where false
-
-),
-{%- endif %}
 
 renamed as (
 

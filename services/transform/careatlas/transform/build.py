@@ -9,7 +9,6 @@ keeps pointing at the previous run.
 from __future__ import annotations
 
 import contextlib
-import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +20,7 @@ from careatlas.shared import layout
 from careatlas.shared import logging as log_setup
 from careatlas.shared.settings import Settings, get_settings
 from careatlas.shared.storage import Lake, open_lake
-from careatlas.transform import dbt_runner, export, inputs, state
+from careatlas.transform import dbt_runner, export, inputs, run_inputs, state
 from careatlas.transform.dbt_runner import DbtResult, NodeResult
 
 log = structlog.get_logger(__name__)
@@ -92,9 +91,12 @@ def _build(
 
 
 def _run_dbt(lake: Lake, config: dbt_runner.DbtConfig, run_id: str, plan: inputs.BuildInputs) -> DbtResult:
-    """``dbt build``; its results are stored with the run whatever the outcome."""
-    args = build_args(plan.dbt_vars(lake, run_id), plan.rebaseline, plan.reference_unchanged)
-    result = dbt_runner.invoke(config, args)
+    """``dbt build`` over the run's inputs; its results are stored with the run whatever the outcome."""
+    tables = run_inputs.rows(plan, lake, run_id)
+    result = dbt_runner.invoke(
+        config, build_args(plan.rebaseline, plan.reference_unchanged),
+        setup=lambda: run_inputs.write(config.warehouse_path, tables),
+    )
     export.store_run_results(lake, run_id, result)
     if not result.success:
         failed = result.with_status("error", "fail")
@@ -110,12 +112,14 @@ def _timed(timings: dict[str, float], name: str) -> Iterator[None]:
     timings[name] = time.monotonic() - started
 
 
-def build_args(dbt_vars: dict[str, Any], rebaseline: bool, reference_unchanged: bool) -> list[str]:
+def build_args(rebaseline: bool, reference_unchanged: bool) -> list[str]:
     """``dbt build`` arguments. Unit tests run in CI (tests/unit/transform), not in every
     production build. A re-baseline rebuilds the per-NPI tables from scratch; a weekly build
     with the same reference data skips the nodes that only read it (tag reference): they and
-    their tests would produce and check exactly what the last completed build did."""
-    args = ["build", "--vars", json.dumps(dbt_vars), "--exclude-resource-type", "unit_test", "--quiet"]
+    their tests would produce and check exactly what the last completed build did. No JSON
+    artifacts: dbt would write its ~10 MB manifest twice per build; the runner writes
+    run_results.json from the invocation's result."""
+    args = ["build", "--exclude-resource-type", "unit_test", "--quiet", "--no-write-json"]
     if rebaseline:
         return [*args, "--full-refresh"]
     return [*args, "--exclude", "tag:reference"] if reference_unchanged else args

@@ -14,7 +14,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,6 +71,7 @@ def profile_env(settings: Settings, warehouse: Path, target: str) -> dict[str, s
         "CAREATLAS_DBT_TARGET": target,
         "CAREATLAS_WAREHOUSE_PATH": str(warehouse),
         "CAREATLAS_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit,
+        "CAREATLAS_DBT_THREADS": str(settings.dbt_threads),
         "CAREATLAS_DBT_DUCKDB_THREADS": str(settings.duckdb_threads or os.cpu_count() or 1),
         "CAREATLAS_S3_REGION": settings.s3_region,
     }
@@ -134,8 +135,9 @@ def ensure_httpfs() -> None:
         log.info("duckdb httpfs installed from wheel")
 
 
-def invoke(config: DbtConfig, args: list[str]) -> DbtResult:
-    """Run one dbt command (``["build", ...]``) against the configured project and warehouse."""
+def invoke(config: DbtConfig, args: list[str], *, setup: Callable[[], None] | None = None) -> DbtResult:
+    """Run one dbt command (``["build", ...]``) against the configured project and warehouse.
+    ``setup`` runs first under the same locks (writing the run's inputs into the warehouse)."""
     from dbt.cli.main import dbtRunner
 
     if config.target == "s3":
@@ -152,6 +154,8 @@ def invoke(config: DbtConfig, args: list[str]) -> DbtResult:
     with _PROCESS_LOCK, _warehouse_lock(config.warehouse_path), _environment(config.env):
         # a failed invocation may write none: never report the previous run's results
         (config.target_path / "run_results.json").unlink(missing_ok=True)
+        if setup is not None:
+            setup()
         started = time.monotonic()
         try:
             outcome = dbtRunner().invoke(full_args)
@@ -159,6 +163,9 @@ def invoke(config: DbtConfig, args: list[str]) -> DbtResult:
             _release_database()
         elapsed = time.monotonic() - started
     command = args[0] if args else "dbt"
+    results_file = config.target_path / "run_results.json"
+    if command in _RESULT_COMMANDS and not results_file.is_file() and hasattr(outcome.result, "write"):
+        outcome.result.write(str(results_file))  # dbt writes none under --no-write-json
     nodes = _node_results(outcome.result)
     error = None if outcome.exception is None else f"{type(outcome.exception).__name__}: {outcome.exception}"
     log.info("dbt finished", command=command, success=outcome.success, seconds=round(elapsed, 2),
@@ -195,9 +202,12 @@ def _node_results(result: Any) -> list[NodeResult]:
     return nodes
 
 
+_RESULT_COMMANDS = ("build", "run", "test", "seed")
+
+
 def _read_run_results(target_path: Path, command: str) -> dict[str, Any] | None:
     path = target_path / "run_results.json"
-    if command not in ("build", "run", "test", "seed") or not path.is_file():
+    if command not in _RESULT_COMMANDS or not path.is_file():
         return None
     return json.loads(path.read_text())
 

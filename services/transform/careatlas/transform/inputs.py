@@ -1,4 +1,4 @@
-"""What a build reads from the lake, decided in Python and handed to dbt as vars.
+"""What a build reads from the lake, decided in Python (handed to dbt by ``run_inputs``).
 
 NPPES: the latest published monthly full release is the baseline; every weekly delta published
 after it is passed too (the merge applies only what is newer, so applied ones change nothing).
@@ -50,28 +50,9 @@ class BuildInputs:
     reference_unchanged: bool  # same reference data and ACS vintage as the last completed build
     pending_weeklies: list[str] = field(default_factory=list)  # releases this run applies
 
-    def dbt_vars(self, lake: Lake, run_id: str) -> dict[str, Any]:
-        census = {geo: [lake.uri(_census_key(y, geo)) for y in self.census_years] for geo in ("county", "state")}
-        return {
-            "run_id": run_id,
-            "nppes_rebaseline": self.rebaseline,
-            "reference_fingerprint": self.fingerprint,
-            "nppes_full_release": self.full.release,
-            "nppes_full_version": self.full.version,
-            "nppes_full_files": [lake.uri(k) for k in self.full.files],
-            "nppes_full_rows": self.full.rows,
-            "nppes_weekly_releases": [
-                {"release": w.release, "version": w.version, "rows": w.rows} for w in self.weeklies
-            ],
-            "nppes_weekly_files": [lake.uri(k) for w in self.weeklies for k in w.files],
-            "nppes_weekly_rows": sum(w.rows for w in self.weeklies),
-            "nppes_deactivation_files": [lake.uri(self.deactivation_key)] if self.deactivation_key else [],
-            "census_county_files": census["county"],
-            "census_state_files": census["state"],
-            "acs_year": self.acs_year,
-            "nucc_files": [lake.uri(self.nucc_key)],
-            "hud_zip_county_files": [lake.uri(self.hud_key)],
-        }
+    def census_keys(self, geo: str) -> list[str]:
+        """The cached ACS tables of ``geo`` (county or state), every vintage; dbt picks acs_year."""
+        return [_census_key(year, geo) for year in self.census_years]
 
     def summary(self) -> dict[str, Any]:
         """The inputs recorded in the ``latest`` pointer."""
