@@ -38,3 +38,9 @@
     from (select *, unnest(specialty_groups) as specialty_name from {{ relation }})
     group by all
 {%- endmacro %}
+
+{#- An allocation weight as an exact decimal: sums of them do not depend on the order rows are
+    added in, so an incremental sum (add new rows, subtract replaced ones) equals a full one. -#}
+{% macro exact_weight(column) -%}
+    cast({{ column }} as decimal(18, 12))
+{%- endmacro %}

@@ -1,15 +1,68 @@
 {#- Providers per state and specialty by practice-location state: every domestic address
     counts, including those whose ZIP could not be placed in a county; military and foreign
-    addresses do not. -#}
-{{ config(materialized='table') }}
+    addresses do not.
+    Incremental like int_county_specialties_summed: a weekly run counts the providers it wrote
+    and discounts the ones it replaced (int_providers_replaced), for the state-specialties they
+    touch; one left with no provider is removed. -#}
+-- depends_on: {{ ref('int_providers_replaced') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['state_fips', 'specialty_kind', 'specialty_name'],
+        on_schema_change='fail',
+        post_hook="delete from {{ this }} where providers = 0",
+    )
+}}
+
+{%- set counted = "is_active and is_individual and location_class = 'domestic' and state_fips is not null" %}
 
 with
+
+{%- if is_incremental() %}
+
+changes as (
+
+    select state_fips, taxonomy_classification, specialty_groups, 1 as provider
+    from {{ ref('int_providers_classified') }}
+    where {{ counted }} and applied_run_id = {{ run_value('run_id') }}
+
+    union all
+
+    select state_fips, taxonomy_classification, specialty_groups, -1
+    from {{ ref('int_providers_replaced') }}
+    where {{ counted }}
+
+),
+
+summed as (
+
+    {{ sum_by_specialty('changes', 'state_fips', 'sum(provider)') }}
+
+),
+
+final as (
+
+    select
+        summed.state_fips,
+        summed.specialty_kind,
+        summed.specialty_name,
+        cast(coalesce(current_counts.providers, 0) + summed.providers as bigint) as providers
+    from summed
+    left join {{ this }} as current_counts
+        on summed.state_fips = current_counts.state_fips
+        and summed.specialty_kind = current_counts.specialty_kind
+        and summed.specialty_name = current_counts.specialty_name
+
+)
+
+{%- else %}
 
 providers as (
 
     select state_fips, taxonomy_classification, specialty_groups
     from {{ ref('int_providers_classified') }}
-    where is_active and is_individual and location_class = 'domestic' and state_fips is not null
+    where {{ counted }}
 
 ),
 
@@ -17,6 +70,15 @@ summed as (
 
     {{ sum_by_specialty('providers', 'state_fips', 'count(*)') }}
 
+),
+
+final as (
+
+    select state_fips, specialty_kind, specialty_name, cast(providers as bigint) as providers
+    from summed
+
 )
 
-select * from summed
+{%- endif %}
+
+select * from final

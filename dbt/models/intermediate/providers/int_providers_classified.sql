@@ -5,6 +5,7 @@
     reactivation on or after it. Primary taxonomy: the slot switched Y (lowest slot if
     several); without a Y, the lowest filled slot (basis says which). Location class: foreign
     (country not US), military (state AA/AE/AP) or domestic. -#}
+-- depends_on: {{ ref('int_providers_replaced') }}
 {{
     config(
         materialized='incremental',

@@ -5,7 +5,9 @@ with
 
 counts as (
 
-    select * from {{ ref('int_county_specialties_summed') }}
+    {#- exact decimal sums in the warehouse; a float is what readers expect -#}
+    select county_fips, specialty_kind, specialty_name, cast(providers as double) as providers
+    from {{ ref('int_county_specialties_summed') }}
 
 ),
 

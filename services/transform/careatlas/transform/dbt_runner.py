@@ -72,6 +72,7 @@ def profile_env(settings: Settings, warehouse: Path, target: str) -> dict[str, s
         "CAREATLAS_WAREHOUSE_PATH": str(warehouse),
         "CAREATLAS_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit,
         "CAREATLAS_DBT_THREADS": str(settings.dbt_threads),
+        "DBT_LOG_LEVEL_FILE": settings.dbt_log_level_file,
         "CAREATLAS_DBT_DUCKDB_THREADS": str(settings.duckdb_threads or os.cpu_count() or 1),
         "CAREATLAS_S3_REGION": settings.s3_region,
     }
