@@ -39,6 +39,21 @@
     group by all
 {%- endmacro %}
 
+{#- Incremental sums: for each area-specialty a run touches, its current total (the model's
+    own table) plus the run's change (`changes`: rows of sum_by_specialty). -#}
+{% macro add_to_current_sums(changes, area_column, sum_type) -%}
+    select
+        changes.{{ area_column }},
+        changes.specialty_kind,
+        changes.specialty_name,
+        cast(coalesce(current_sums.providers, 0) + changes.providers as {{ sum_type }}) as providers
+    from {{ changes }} as changes
+    left join {{ this }} as current_sums
+        on changes.{{ area_column }} = current_sums.{{ area_column }}
+        and changes.specialty_kind = current_sums.specialty_kind
+        and changes.specialty_name = current_sums.specialty_name
+{%- endmacro %}
+
 {#- An allocation weight as an exact decimal: sums of them do not depend on the order rows are
     added in, so an incremental sum (add new rows, subtract replaced ones) equals a full one. -#}
 {% macro exact_weight(column) -%}

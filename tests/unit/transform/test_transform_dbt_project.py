@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 
+import duckdb
 import pytest
+from fixtures import scenario
 
 from careatlas.transform import dbt_runner, inputs, run_inputs
 
@@ -36,3 +38,18 @@ def test_unit_tests_and_docs_generate(dbt) -> None:
     access = catalog["nodes"]["model.careatlas.fct_county_access"]["columns"]
     assert "people_per_primary_care_provider" in access
     assert (dbt.config.target_path / "index.html").is_file()
+
+
+def test_custom_generic_tests_flag_bad_rows(dbt, baseline_copy) -> None:
+    with duckdb.connect(str(baseline_copy.warehouse)) as con:
+        con.execute("update marts.fct_county_access set dentists = -1 where county_fips = ?", [scenario.CHITTENDEN])
+        con.execute("update marts.fct_county_access set county_fips = 'VT-07' where county_fips = ?", [scenario.ADDISON])
+        con.execute("update intermediate.int_county_specialties_summed set providers = -1 where county_fips = ?",
+                    [scenario.CARROLL])
+    result = dbt("test", "--select", "fct_county_access", "int_county_specialties_summed")
+    failed = {n.name for n in result.with_status("fail")}
+    assert failed == {"fct_county_access_counts_non_negative",
+                      "is_fips_code_fct_county_access_county_fips",
+                      "non_negative_int_county_specialties_summed_providers"}
+    [counts] = [n for n in result.nodes if n.name == "fct_county_access_counts_non_negative"]
+    assert counts.failures == 1  # the one bad value, named by its column

@@ -45,8 +45,8 @@ def test_task_is_registered_on_the_transform_queue() -> None:
     ("rebaseline", "unchanged", "present", "absent"),
     [
         (True, False, ["--full-refresh"], ["--exclude"]),
-        (False, True, ["--exclude", "tag:reference"], ["--full-refresh"]),
-        (False, False, [], ["--full-refresh", "--exclude"]),
+        (False, True, ["--exclude", "tag:full_release", "tag:reference"], ["--full-refresh"]),
+        (False, False, ["--exclude", "tag:full_release"], ["--full-refresh", "tag:reference"]),
     ],
 )
 def test_build_arguments(rebaseline: bool, unchanged: bool, present: list[str], absent: list[str]) -> None:

@@ -58,16 +58,7 @@ summed as (
 
 final as (
 
-    select
-        summed.county_fips,
-        summed.specialty_kind,
-        summed.specialty_name,
-        cast(coalesce(current_sums.providers, 0) + summed.providers as decimal(38, 12)) as providers
-    from summed
-    left join {{ this }} as current_sums
-        on summed.county_fips = current_sums.county_fips
-        and summed.specialty_kind = current_sums.specialty_kind
-        and summed.specialty_name = current_sums.specialty_name
+    {{ add_to_current_sums('summed', 'county_fips', 'decimal(38, 12)') }}
 
 )
 

@@ -43,16 +43,7 @@ summed as (
 
 final as (
 
-    select
-        summed.state_fips,
-        summed.specialty_kind,
-        summed.specialty_name,
-        cast(coalesce(current_counts.providers, 0) + summed.providers as bigint) as providers
-    from summed
-    left join {{ this }} as current_counts
-        on summed.state_fips = current_counts.state_fips
-        and summed.specialty_kind = current_counts.specialty_kind
-        and summed.specialty_name = current_counts.specialty_name
+    {{ add_to_current_sums('summed', 'state_fips', 'bigint') }}
 
 )
 

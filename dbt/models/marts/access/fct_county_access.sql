@@ -23,7 +23,7 @@ group_counts as (
 
 all_providers as (
 
-    select county_fips, cast(sum({{ exact_weight('allocation_weight') }}) as double) as providers
+    select county_fips, sum(allocation_weight) as providers
     from {{ ref('int_provider_locations_allocated') }}
     where location_class = 'county'
     group by county_fips

@@ -122,4 +122,5 @@ def build_args(rebaseline: bool, reference_unchanged: bool) -> list[str]:
     args = ["build", "--exclude-resource-type", "unit_test", "--quiet", "--no-write-json"]
     if rebaseline:
         return [*args, "--full-refresh"]
-    return [*args, "--exclude", "tag:reference"] if reference_unchanged else args
+    # the baseline full release is read for its columns only: nothing of it to reconcile
+    return [*args, "--exclude", "tag:full_release", *(["tag:reference"] if reference_unchanged else [])]
