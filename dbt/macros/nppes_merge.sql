@@ -24,25 +24,3 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Body of a *_replaced model: the rows of per-NPI model `model_name` that this run replaces,
-    i.e. the current rows of the NPIs int_providers_merged changed, read before that model's
-    pre_hook deletes them (the model names the *_replaced one in a depends_on). Aggregates
-    subtract them and add the new rows instead of re-reading every NPI. No rows on a
-    re-baseline or before the model exists; `columns` ({name: type}) gives the shape then. -#}
-{% macro rows_replaced(model_name, columns) -%}
-    {%- set changed -%}
-        select npi from {{ ref('int_providers_merged') }} where applied_run_id = {{ run_value('run_id') }}
-    {%- endset -%}
-    {%- set current = adapter.get_relation(database=this.database, schema=this.schema, identifier=model_name) -%}
-    {%- if execute and current is not none and not flags.FULL_REFRESH %}
-    select {{ columns.keys() | join(', ') }}
-    from {{ current }}
-    where npi in ({{ changed }})
-    {%- else %}
-    select
-        {%- for name, type in columns.items() %}
-        cast(null as {{ type }}) as {{ name }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    where false
-    {%- endif %}
-{%- endmacro %}
