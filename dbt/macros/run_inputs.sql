@@ -1,7 +1,5 @@
-{#- What a run reads is decided in Python (careatlas.transform.inputs) and written into the
-    warehouse's run_inputs schema before each build (careatlas.transform.run_inputs), never
-    passed as --vars: dbt re-parses the whole project whenever vars change, and the run id
-    changes every run. The project stays the same from run to run, so partial parsing holds. -#}
+{#- What a run reads is written into the warehouse's run_inputs schema before each build
+    (careatlas.transform.run_inputs says why not --vars). -#}
 
 {#- A value of this run from run_inputs.build (run_id, is_rebaseline, reference_fingerprint,
     acs_year, nppes_full_rows, nppes_weekly_rows), as a scalar subquery. -#}
