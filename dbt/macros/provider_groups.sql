@@ -39,9 +39,11 @@
     group by all
 {%- endmacro %}
 
-{#- Incremental sums: for each area-specialty a run touches, its current total (the model's
-    own table) plus the run's change (`changes`: rows of sum_by_specialty). -#}
+{#- Sums per area-specialty kept by an incremental model: on an incremental run, the current
+    total of each area-specialty the run touches (the model's own table) plus the run's change
+    (`changes`: rows of sum_by_specialty); on a full build, the sums themselves. -#}
 {% macro add_to_current_sums(changes, area_column, sum_type) -%}
+    {%- if is_incremental() %}
     select
         changes.{{ area_column }},
         changes.specialty_kind,
@@ -52,6 +54,10 @@
         on changes.{{ area_column }} = current_sums.{{ area_column }}
         and changes.specialty_kind = current_sums.specialty_kind
         and changes.specialty_name = current_sums.specialty_name
+    {%- else %}
+    select {{ area_column }}, specialty_kind, specialty_name, cast(providers as {{ sum_type }}) as providers
+    from {{ changes }}
+    {%- endif %}
 {%- endmacro %}
 
 {#- An allocation weight as an exact decimal: sums of them do not depend on the order rows are

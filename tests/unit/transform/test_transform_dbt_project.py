@@ -43,7 +43,8 @@ def test_unit_tests_and_docs_generate(dbt) -> None:
 def test_custom_generic_tests_flag_bad_rows(dbt, baseline_copy) -> None:
     with duckdb.connect(str(baseline_copy.warehouse)) as con:
         con.execute("update marts.fct_county_access set dentists = -1 where county_fips = ?", [scenario.CHITTENDEN])
-        con.execute("update marts.fct_county_access set county_fips = 'VT-07' where county_fips = ?", [scenario.ADDISON])
+        con.execute("update marts.fct_county_access set county_fips = 'VT-07' where county_fips = ?",
+                    [scenario.ADDISON])
         con.execute("update intermediate.int_county_specialties_summed set providers = -1 where county_fips = ?",
                     [scenario.CARROLL])
     result = dbt("test", "--select", "fct_county_access", "int_county_specialties_summed")

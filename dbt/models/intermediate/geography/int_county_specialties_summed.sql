@@ -36,17 +36,22 @@ replaced_locations as (
 
 ),
 
+{%- endif %}
+
 changes as (
 
     select county_fips, taxonomy_classification, specialty_groups, {{ exact_weight('allocation_weight') }} as weight
     from {{ ref('int_provider_locations_allocated') }}
-    where location_class = 'county' and applied_run_id = {{ run_value('run_id') }}
+    where location_class = 'county'
+    {%- if is_incremental() %}
+        and applied_run_id = {{ run_value('run_id') }}
 
     union all
 
     select county_fips, taxonomy_classification, specialty_groups, -{{ exact_weight('allocation_weight') }}
     from replaced_locations
     where location_class = 'county'
+    {%- endif %}
 
 ),
 
@@ -61,30 +66,5 @@ final as (
     {{ add_to_current_sums('summed', 'county_fips', 'decimal(38, 12)') }}
 
 )
-
-{%- else %}
-
-locations as (
-
-    select county_fips, taxonomy_classification, specialty_groups, {{ exact_weight('allocation_weight') }} as weight
-    from {{ ref('int_provider_locations_allocated') }}
-    where location_class = 'county'
-
-),
-
-summed as (
-
-    {{ sum_by_specialty('locations', 'county_fips', 'sum(weight)') }}
-
-),
-
-final as (
-
-    select county_fips, specialty_kind, specialty_name, cast(providers as decimal(38, 12)) as providers
-    from summed
-
-)
-
-{%- endif %}
 
 select * from final

@@ -19,19 +19,20 @@
 
 with
 
-{%- if is_incremental() %}
-
 changes as (
 
     select state_fips, taxonomy_classification, specialty_groups, 1 as provider
     from {{ ref('int_providers_classified') }}
-    where {{ counted }} and applied_run_id = {{ run_value('run_id') }}
+    where {{ counted }}
+    {%- if is_incremental() %}
+        and applied_run_id = {{ run_value('run_id') }}
 
     union all
 
     select state_fips, taxonomy_classification, specialty_groups, -1
     from {{ ref('int_providers_replaced') }}
     where {{ counted }}
+    {%- endif %}
 
 ),
 
@@ -46,30 +47,5 @@ final as (
     {{ add_to_current_sums('summed', 'state_fips', 'bigint') }}
 
 )
-
-{%- else %}
-
-providers as (
-
-    select state_fips, taxonomy_classification, specialty_groups
-    from {{ ref('int_providers_classified') }}
-    where {{ counted }}
-
-),
-
-summed as (
-
-    {{ sum_by_specialty('providers', 'state_fips', 'count(*)') }}
-
-),
-
-final as (
-
-    select state_fips, specialty_kind, specialty_name, cast(providers as bigint) as providers
-    from summed
-
-)
-
-{%- endif %}
 
 select * from final

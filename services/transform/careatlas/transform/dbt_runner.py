@@ -136,6 +136,9 @@ def ensure_httpfs() -> None:
         log.info("duckdb httpfs installed from wheel")
 
 
+_RESULT_COMMANDS = ("build", "run", "test", "seed")  # the commands that write run_results.json
+
+
 def invoke(config: DbtConfig, args: list[str], *, setup: Callable[[], None] | None = None) -> DbtResult:
     """Run one dbt command (``["build", ...]``) against the configured project and warehouse.
     ``setup`` runs first under the same locks (writing the run's inputs into the warehouse)."""
@@ -201,9 +204,6 @@ def _node_results(result: Any) -> list[NodeResult]:
             execution_time_s=float(getattr(item, "execution_time", 0.0) or 0.0),
         ))
     return nodes
-
-
-_RESULT_COMMANDS = ("build", "run", "test", "seed")
 
 
 def _read_run_results(target_path: Path, command: str) -> dict[str, Any] | None:
