@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     dbt_project_dir: Path | None = None  # default: the repo's dbt/ folder
     duckdb_memory_limit: str = "4GB"
     duckdb_threads: int = 0  # 0 = DuckDB's default (all cores)
-    dbt_threads: int = 1  # dbt --threads (read by dbt/profiles.yml); one DuckDB writer either way
+    dbt_threads: int = 2  # dbt --threads (read by dbt/profiles.yml); one DuckDB database either way
     # dbt's own log file (<warehouse dir>/dbt-target/logs/dbt.log); debug adds every SQL statement
     # and costs a weekly build ~5%
     dbt_log_level_file: Literal["debug", "info", "warn", "error", "none"] = "info"

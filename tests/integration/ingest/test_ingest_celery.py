@@ -6,13 +6,14 @@ import hashlib
 
 import polars as pl
 import pytest
+from support import nppes_rows
+from support.workers import client_app, worker_env, workers
+
 from careatlas.ingest.chunk import ingest_chunk
 from careatlas.ingest.models import IngestPlan
 from careatlas.shared import catalog, landing
 from careatlas.shared.settings import Settings
 from careatlas.shared.storage import open_lake
-from support import nppes_rows
-from support.workers import client_app, worker_env, workers
 
 pytestmark = pytest.mark.integration
 NAME = "npidata_pfile_20050523-20250407.csv"

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from support import nppes_rows
+
 from careatlas.ingest.pipeline import ingest_file
 from careatlas.shared import catalog, layout, nppes_schema
 from careatlas.shared.settings import Settings
 from careatlas.shared.storage import Lake, LakeUnavailable
-from support import nppes_rows
 
 pytestmark = pytest.mark.integration
 NAME = "npidata_pfile_20050523-20250407.csv"

@@ -6,10 +6,11 @@ import datetime as dt
 
 import polars as pl
 import pytest
-from careatlas.ingest.parse import complete, parse_block
-from careatlas.shared import nppes_schema
 from support import nppes_rows as rows
 from support.nppes_rows import PRACTICE_COUNTRY, PRACTICE_STATE, PRACTICE_ZIP
+
+from careatlas.ingest.parse import complete, parse_block
+from careatlas.shared import nppes_schema
 
 
 def _parse(*records: dict | str, newline: str = "\r\n"):

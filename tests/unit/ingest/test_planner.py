@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from support import nppes_rows
+
 from careatlas.ingest.planner import (
     PlanError,
+    iter_blocks,
     next_record_start,
     plan_ranges,
     read_header,
     record_texts,
-    iter_blocks,
 )
-from support import nppes_rows
 
 
 def _file(rows: int, newline: str = "\r\n", final_newline: bool = True, embedded: bool = False) -> bytes:
@@ -67,7 +68,9 @@ def test_unreadable_headers_fail_clearly(content: bytes, message: str) -> None:
         read_header(lambda a, b: content[a:b], len(content), source="bad.csv")
 
 
-@pytest.mark.parametrize(("block_bytes", "blocks_expected"), [(1, "one per record"), (2_500, "several"), (10**9, "one")])
+@pytest.mark.parametrize(
+    ("block_bytes", "blocks_expected"), [(1, "one per record"), (2_500, "several"), (10**9, "one")]
+)
 def test_blocks_are_record_aligned_and_cover_the_range(block_bytes: int, blocks_expected: str) -> None:
     data = _file(50)
     _fields, start = read_header(lambda a, b: data[a:b], len(data), source="t.csv")
