@@ -155,9 +155,10 @@ def invoke(config: DbtConfig, args: list[str], *, setup: Callable[[], None] | No
         "--target-path", str(config.target_path),
         "--log-path", str(config.target_path / "logs"),
     ]
+    results_file = config.target_path / "run_results.json"
     with _PROCESS_LOCK, _warehouse_lock(config.warehouse_path), _environment(config.env):
         # a failed invocation may write none: never report the previous run's results
-        (config.target_path / "run_results.json").unlink(missing_ok=True)
+        results_file.unlink(missing_ok=True)
         if setup is not None:
             setup()
         started = time.monotonic()
@@ -167,14 +168,13 @@ def invoke(config: DbtConfig, args: list[str], *, setup: Callable[[], None] | No
             _release_database()
         elapsed = time.monotonic() - started
     command = args[0] if args else "dbt"
-    results_file = config.target_path / "run_results.json"
     if command in _RESULT_COMMANDS and not results_file.is_file() and hasattr(outcome.result, "write"):
         outcome.result.write(str(results_file))  # dbt writes none under --no-write-json
     nodes = _node_results(outcome.result)
     error = None if outcome.exception is None else f"{type(outcome.exception).__name__}: {outcome.exception}"
     log.info("dbt finished", command=command, success=outcome.success, seconds=round(elapsed, 2),
              nodes=len(nodes))
-    return DbtResult(outcome.success, nodes, elapsed, _read_run_results(config.target_path, command), error)
+    return DbtResult(outcome.success, nodes, elapsed, _read_run_results(results_file, command), error)
 
 
 def _release_database() -> None:
@@ -206,8 +206,7 @@ def _node_results(result: Any) -> list[NodeResult]:
     return nodes
 
 
-def _read_run_results(target_path: Path, command: str) -> dict[str, Any] | None:
-    path = target_path / "run_results.json"
+def _read_run_results(path: Path, command: str) -> dict[str, Any] | None:
     if command not in _RESULT_COMMANDS or not path.is_file():
         return None
     return json.loads(path.read_text())
