@@ -89,10 +89,9 @@ def _record(task, task_id: str, state: str, **fields) -> None:
         store = runs.RunStore.from_url(get_settings().redis_url)
         lake = open_lake(kwargs.get("lake"))
         record = store.get_task(run_id, task_id)
-        if record is None:  # a step not recorded at launch (the chord's body): it belongs to the current attempt
-            manifest = runs.load_manifest(lake, run_id)
-            record = runs.TaskRecord(task_id=task_id, name=task.name, state="queued",
-                                     run_attempt=manifest.attempt if manifest else 0)
+        if record is None:  # a step not recorded at launch (the chord's body), or one Redis lost
+            record = runs.TaskRecord(task_id=task_id, name=task.name, state="queued", run_attempt=runs.attempt_of(
+                runs.load_manifest(lake, run_id), getattr(request, "root_id", None)))
         spec = kwargs.get("spec") or {}
         record.chunk = spec.get("chunk", record.chunk)
         record.state = state

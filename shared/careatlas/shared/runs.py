@@ -42,6 +42,7 @@ class RunManifest(BaseModel):
     run_id: str
     status: RunStatus = "planning"
     attempt: int = 0  # 1 when started, +1 per retry: older attempts' failures do not count
+    attempt_root_id: str | None = None  # the current attempt's coordinator task (see attempt_of)
     created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     finished_at: datetime | None = None
     release: str
@@ -139,6 +140,18 @@ class RunStore:
         holder = self.redis.get(key)
         if holder and holder.decode() == run_id:
             self.redis.delete(key)
+
+
+def attempt_of(manifest: RunManifest | None, root_id: str | None) -> int:
+    """The attempt a run task belongs to, from its Celery workflow root: every task of an
+    attempt's canvas, errbacks included, has that attempt's coordinator (``ingest.start_run`` or
+    ``ingest.retry_run``, recorded as ``attempt_root_id``) as root. So a late failure of an
+    earlier attempt whose task record Redis lost (a restart) does not fail the current one."""
+    if manifest is None:
+        return 0
+    if root_id is None or manifest.attempt_root_id in (None, root_id):
+        return manifest.attempt
+    return manifest.attempt - 1
 
 
 def mark_failed(lake: Lake, live: RunStore, run_id: str, error: str | None = None,

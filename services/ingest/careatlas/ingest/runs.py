@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from celery import chord, current_app, shared_task
+from celery import chord, current_app, current_task, shared_task
 from celery.canvas import Signature
 
 from careatlas.ingest import prepare
@@ -76,7 +76,7 @@ def start_run(run_id: str, lake: str | None = None) -> dict:
                               release=manifest.release, kind=manifest.kind, version=run_id,
                               chunk_bytes=get_settings().chunk_bytes)
     manifest.plan, manifest.chunk_count, manifest.status = plan.model_dump(mode="json"), len(plan.chunks), "running"
-    manifest.attempt += 1
+    manifest.attempt, manifest.attempt_root_id = manifest.attempt + 1, _workflow_root()
     runs.save_manifest(store, manifest)
     tasks = launch(manifest, manifest.plan["chunks"], lake=lake)
     log.info("run launched", chunks=len(plan.chunks), tasks=tasks)
@@ -97,7 +97,8 @@ def retry_run(run_id: str, lake: str | None = None) -> dict:
     plan = manifest.plan
     missing = [spec for spec in plan["chunks"] if not store.exists(
         layout.nppes_chunk_result(plan["dataset"], plan["release"], plan["version"], spec["chunk"]))]
-    manifest.status, manifest.error, manifest.attempt = "running", None, manifest.attempt + 1
+    manifest.status, manifest.error = "running", None
+    manifest.attempt, manifest.attempt_root_id = manifest.attempt + 1, _workflow_root()
     runs.save_manifest(store, manifest)
     tasks = launch(manifest, missing, lake=lake)
     log.info("run retried", chunks=len(missing), tasks=tasks)
@@ -122,9 +123,19 @@ def fail_run(*_errback_args, run_id: str, lake: str | None = None) -> dict:
     """Errback of every step. Celery's errback arguments differ by version and by where the
     failure happened, so the failed tasks are read from the run state instead."""
     bind(run_id=run_id)
-    manifest = runs.mark_failed(open_lake(lake), runs.RunStore.from_url(get_settings().redis_url), run_id)
+    store = open_lake(lake)
+    attempt = runs.attempt_of(runs.load_manifest(store, run_id), _workflow_root())
+    manifest = runs.mark_failed(store, runs.RunStore.from_url(get_settings().redis_url), run_id,
+                                failed_attempt=attempt)
     log.warning("run failed", error=manifest.error if manifest else None)
     return {"run_id": run_id, "status": "failed", "error": manifest.error if manifest else None}
+
+
+def _workflow_root() -> str | None:
+    """The root task of the running task's workflow: a coordinator's own id, which every task of
+    the canvas it launches inherits (runs.attempt_of)."""
+    request = current_task.request if current_task else None
+    return (request.root_id or request.id) if request else None
 
 
 def _release_lock(manifest: runs.RunManifest, status: str, **fields) -> None:
