@@ -113,6 +113,22 @@ def nppes_deactivations(report_date: str) -> str:
     return f"reference/nppes_deactivations/report_date={check_release(report_date)}/data.parquet"
 
 
+# Census products other than the ACS, landed as the Census Bureau publishes them: the offline
+# demographics of the embedded default (population, age, poverty and income by county).
+CENSUS_PRODUCTS = ("pep_population", "pep_agesex", "saipe")
+_VINTAGE = re.compile(r"^\d{4}$")
+
+
+def census_product(product: str, vintage: str) -> str:
+    """``reference/census/<product>/vintage=<YYYY>/data.parquet``: PEP totals (V2024), PEP
+    age/sex (V2023) or SAIPE (2023), one file per vintage, beside its metadata.json."""
+    if product not in CENSUS_PRODUCTS:
+        raise ValueError(f"unknown Census product {product!r}; expected one of {CENSUS_PRODUCTS}")
+    if not _VINTAGE.match(str(vintage)):
+        raise ValueError(f"vintage must be a year (YYYY), got {vintage!r}")
+    return f"reference/census/{product}/vintage={vintage}/data.parquet"
+
+
 # ---------------------------------------------------------------- runs and marts
 def run_manifest(run_id: str) -> str:
     return f"runs/{check_run_id(run_id)}/manifest.json"
