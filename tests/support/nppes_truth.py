@@ -52,13 +52,14 @@ class Truth:
         """Active individuals: all, by location class (foreign, military, domestic) and US (not foreign)."""
         active = self.active_individuals
         by_class = dict(active.group_by("location_class").len().iter_rows())
-        return {"active_individuals": active.height, "active_us_individuals": active.height - by_class.get("foreign", 0),
+        return {"active_individuals": active.height,
+                "active_us_individuals": active.height - by_class.get("foreign", 0),
                 **{name: by_class.get(name, 0) for name in ("foreign", "military", "domestic")}}
 
     def updated_in_several_files(self) -> pl.DataFrame:
-        """NPIs listed in more than one file whose records differ: the latest must win."""
-        several = self.records.group_by(NPI).agg(pl.col("release").n_unique().alias("files")).filter(pl.col("files") > 1)
-        return self.current.join(several, on=NPI)
+        """NPIs listed in more than one file: their latest record must win."""
+        files = self.records.group_by(NPI).agg(pl.col("release").n_unique().alias("files"))
+        return self.current.join(files.filter(pl.col("files") > 1), on=NPI)
 
     def deactivated_npis(self) -> set[str]:
         """NPIs whose current state is deactivated (by their records or the report)."""
@@ -115,4 +116,5 @@ def implied(releases: list[Release], report: Path | None = None) -> Truth:
         .when(pl.col(STATE).str.to_uppercase().is_in(MILITARY_STATES)).then(pl.lit("military"))
         .otherwise(pl.lit("domestic")).alias("location_class"),
     )
-    return Truth([r.path for r in releases], {r.path.name: p.height for r, p in zip(releases, parts, strict=True)}, records, current)
+    rows = {r.path.name: p.height for r, p in zip(releases, parts, strict=True)}
+    return Truth([r.path for r in releases], rows, records, current)

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-from support import nppes_truth
-from support.nppes_truth import Release, Truth
 
 from careatlas.shared import catalog, layout
 from careatlas.shared.storage import Lake
+from support import nppes_truth
+from support.nppes_truth import Release, Truth
 
 WEEKLY_DIR = "nppes_weekly_2024"
 # (file, release the name gives, kind): the first week is the base release, as the issue runs it
@@ -149,7 +149,8 @@ def assert_latest_records(warehouse: Path, truth: Truth, reference_dir: Path, *,
 
 def assert_deactivated_gone(warehouse: Path, truth: Truth) -> int:
     """No NPI deactivated (by a record or the report, not reactivated) is counted anywhere."""
-    counted = set(_warehouse(warehouse, "select distinct npi from intermediate.int_provider_locations_allocated")["npi"])
+    sql = "select distinct npi from intermediate.int_provider_locations_allocated"
+    counted = set(_warehouse(warehouse, sql)["npi"])
     gone = truth.deactivated_npis()
     assert gone, "no deactivated NPI in the files: the test would prove nothing"
     assert not counted & gone, f"deactivated NPIs still counted: {sorted(counted & gone)[:5]}"

@@ -35,8 +35,10 @@ def test_a_base_release_then_weeklies_conserve_providers_on_s3(stack, reference_
     real_rows.import_demographics(lake, reference_dir)
     weekly = reference_dir / real_rows.WEEKLY_DIR
     started = time.monotonic()
-    references = {0: ["--nucc", str(reference_dir / real_rows.NUCC_FILE), "--hud", str(reference_dir / real_rows.HUD_FILE)],
-                  len(real_rows.WEEKLY_FILES) - 1: ["--deactivations", str(weekly / real_rows.DEACTIVATION_REPORT)]}
+    last = len(real_rows.WEEKLY_FILES) - 1
+    nucc, hud = reference_dir / real_rows.NUCC_FILE, reference_dir / real_rows.HUD_FILE
+    references = {0: ["--nucc", str(nucc), "--hud", str(hud)],
+                  last: ["--deactivations", str(weekly / real_rows.DEACTIVATION_REPORT)]}
     for n, (name, _release, kind) in enumerate(real_rows.WEEKLY_FILES):
         _run(stack, weekly / name, kind, *references.get(n, []))
     elapsed = time.monotonic() - started
