@@ -130,7 +130,8 @@ def assert_latest_records(warehouse: Path, truth: Truth, reference_dir: Path, *,
     """The warehouse holds one current row per NPI, the latest record of the raw files; a few NPIs
     whose practice ZIP changed between weeks are checked against the raw lines themselves.
     Returns how many NPIs were listed in several files."""
-    merged = _warehouse(warehouse, "select npi, release_date, practice_zip5 from intermediate.int_providers_merged")
+    merged = _warehouse(warehouse, "select cast(npi as varchar) as npi, release_date, practice_zip5 "
+                                   "from intermediate.int_providers_merged")
     assert merged["npi"].is_unique().all(), "an NPI has two current rows"
     several = truth.updated_in_several_files()
     assert several.height > 0, "no NPI is listed in several files: the test would prove nothing"
@@ -149,7 +150,7 @@ def assert_latest_records(warehouse: Path, truth: Truth, reference_dir: Path, *,
 
 def assert_deactivated_gone(warehouse: Path, truth: Truth) -> int:
     """No NPI deactivated (by a record or the report, not reactivated) is counted anywhere."""
-    sql = "select distinct npi from intermediate.int_provider_locations_allocated"
+    sql = "select distinct cast(npi as varchar) as npi from intermediate.int_provider_locations_allocated"
     counted = set(_warehouse(warehouse, sql)["npi"])
     gone = truth.deactivated_npis()
     assert gone, "no deactivated NPI in the files: the test would prove nothing"
@@ -167,7 +168,9 @@ def _parquet_rows(lake: Lake, key: str) -> int:
 
 def _warehouse(path: Path, sql: str) -> pl.DataFrame:
     with duckdb.connect(str(path), read_only=True) as connection:
-        return connection.sql(sql).pl()
+        result = connection.execute(sql)
+        names = [column[0] for column in result.description]
+        return pl.DataFrame(result.fetchall(), schema=names, orient="row")
 
 
 def _zip_changed(truth: Truth) -> list[str]:
