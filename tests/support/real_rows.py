@@ -161,6 +161,18 @@ def assert_deactivated_gone(warehouse: Path, truth: Truth) -> int:
     return len(gone)
 
 
+def assert_reactivated_active(warehouse: Path, truth: Truth) -> int:
+    """NPIs deactivated and then reactivated (on or after the deactivation) are active again."""
+    back = truth.current.filter(pl.col("deactivated_on").is_not_null() & pl.col("is_active"))
+    reactivated = set(back[nppes_truth.NPI])
+    active = _warehouse(warehouse, "select cast(npi as varchar) as npi, is_active "
+                                   "from intermediate.int_providers_classified")
+    by_npi = dict(zip(active["npi"], active["is_active"], strict=True))
+    inactive = sorted(npi for npi in reactivated if not by_npi.get(npi))
+    assert not inactive, f"reactivated NPIs not active: {inactive[:5]}"
+    return len(reactivated)
+
+
 # ---------------------------------------------------------------------- helpers
 def _parquet_rows(lake: Lake, key: str) -> int:
     return pl.scan_parquet(io.BytesIO(lake.read_bytes(key))).select(pl.len()).collect().item()

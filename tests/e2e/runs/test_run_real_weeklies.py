@@ -61,4 +61,5 @@ def test_a_base_release_then_weeklies_conserve_providers_on_s3(stack, reference_
     warehouse = Path(stack.env["CAREATLAS_WAREHOUSE_PATH"])
     real_rows.assert_latest_records(warehouse, truth, reference_dir)
     real_rows.assert_deactivated_gone(warehouse, truth)
+    real_rows.assert_reactivated_active(warehouse, truth)
     print(f"\nS3/Celery weeklies: {figures} in {elapsed:.0f}s")
