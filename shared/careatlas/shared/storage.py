@@ -77,8 +77,9 @@ class Lake:
     def _key(self, key: str) -> str:
         """An object key as both backends can hold it: whole, relative, no empty, '.' or '..'
         segment (locally those would name another file, or one outside the lake)."""
-        parts = key.split("/")
-        if not key or any(part in ("", ".", "..") for part in parts):
+        if key.startswith(("/", "\\")) or ".." in key.replace("\\", "/").split("/"):
+            raise LakeError(f"lake key {key!r} points outside the lake {self.root}")
+        if not key or any(part in ("", ".") for part in key.split("/")):
             raise LakeError(f"bad lake key {key!r} in {self.root}: expected segments like 'a/b/c.parquet'")
         return key
 
