@@ -61,10 +61,11 @@ class Lake:
 
     # ------------------------------------------------------------------ naming
     def _s3_key(self, key: str) -> str:
+        _contained(key)
         return f"{self.prefix}/{key}" if self.prefix else key
 
     def _local(self, key: str) -> Path:
-        return self.path / key
+        return self.path / _contained(key)
 
     def uri(self, key: str = "") -> str:
         """Where Polars and DuckDB find ``key``: ``s3://bucket/...`` or an absolute path."""
@@ -277,6 +278,14 @@ class Lake:
             options["aws_access_key_id"] = s.s3_access_key_id.get_secret_value()
             options["aws_secret_access_key"] = s.s3_secret_access_key.get_secret_value()
         return options
+
+
+def _contained(key: str) -> str:
+    """Keys stay inside the lake: no absolute keys, no ``..`` segments (a run id of ``..`` once
+    made ``runs/../manifest.json`` the lake root's)."""
+    if key.startswith(("/", "\\")) or ".." in key.replace("\\", "/").split("/"):
+        raise LakeError(f"lake key {key!r} points outside the lake")
+    return key
 
 
 def open_lake(root: str | None = None, settings: Settings | None = None) -> Lake:
