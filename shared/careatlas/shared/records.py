@@ -19,7 +19,9 @@ _UNQUOTED = re.compile(rb"\n(?=(\d{10}),)")
 _QUOTED_LINE = re.compile(r'"(\d{10})",')
 _UNQUOTED_LINE = re.compile(r"(\d{10}),")
 LOOKAHEAD = 14  # bytes a boundary needs after its newline: "<10 digits>",
-_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)  # Luhn: a doubled digit's digit sum
+# Luhn over ASCII digits without a Python loop (a boundary check runs once per record: ~8 M per file)
+_DOUBLED = bytes.maketrans(b"0123456789", bytes((0, 2, 4, 6, 8, 1, 3, 5, 7, 9)))  # 2d, digits summed
+_VALUE = bytes.maketrans(b"0123456789", bytes(range(10)))
 
 
 def quoted_header(header_line: bytes) -> bool:
@@ -29,9 +31,9 @@ def quoted_header(header_line: bytes) -> bool:
 
 def npi_digits_valid(digits: bytes | str) -> bool:
     """The Luhn check digit of an NPI (over 80840 + the first nine digits), on 10 ASCII digits."""
-    d = [ord(c) - 48 for c in digits] if isinstance(digits, str) else [b - 48 for b in digits]
-    total = 24 + sum(_DOUBLED[x] for x in d[0:9:2]) + sum(d[1:9:2])  # 24: the 80840 prefix
-    return (10 - total % 10) % 10 == d[9]
+    data = digits.encode("ascii") if isinstance(digits, str) else bytes(digits)
+    total = 24 + sum(data[0:9:2].translate(_DOUBLED)) + sum(data[1:9:2].translate(_VALUE))  # 24: 80840
+    return (10 - total % 10) % 10 == data[9] - 48
 
 
 def boundaries(data: bytes | bytearray, *, quoted: bool, start: int = 0, end: int | None = None) -> Iterator[int]:
