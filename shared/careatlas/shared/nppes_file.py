@@ -75,9 +75,9 @@ def open_member(opener: Callable[[], IO[bytes]], name: str, uri: str, limits: Li
                 with _open_zip_member(archive, info, source) as member:
                     yield _Checked(member, source, cap), info.filename
         elif name.lower().endswith(".gz"):
-            size = _size_of(handle)
-            stream = gzip.GzipFile(fileobj=handle, mode="rb")
-            yield _Checked(stream, f"{uri} (gzip)", limits.decompressed_cap(size)), name[:-3]
+            cap = limits.decompressed_cap(_size_of(handle))
+            with gzip.GzipFile(fileobj=handle, mode="rb") as stream:
+                yield _Checked(stream, f"{uri} (gzip)", cap), name[:-3]
         else:
             yield handle, name
 
