@@ -10,27 +10,14 @@ from pathlib import Path
 import pytest
 from fakes.reference_files import HUD_HEADER, HUD_ROWS, write_xlsx
 from support import bad_files, nppes_rows
-from typer.testing import CliRunner
-
-from careatlas.cli.main import app
-from careatlas.shared.settings import get_settings
+from support.cli import run_cli
 
 
 @pytest.fixture
 def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("CAREATLAS_LAKE", str(tmp_path / "lake"))
     monkeypatch.setenv("CAREATLAS_LOG_FORMAT", "json")
-
-    def invoke(*args: str):
-        get_settings.cache_clear()
-        result = CliRunner().invoke(app, list(args))
-        result.error_text = "".join(result.stderr.split())  # rich wraps long lines, even inside words
-        assert "Traceback" not in result.output and result.exception is None or isinstance(
-            result.exception, SystemExit), result.output
-        return result
-
-    yield invoke
-    get_settings.cache_clear()
+    return run_cli
 
 
 def _flat(text: str) -> str:
@@ -43,30 +30,30 @@ def test_damaged_archives_are_one_clear_line(run, tmp_path: Path, command: str, 
     bad = bad_files.write(kind, tmp_path)
     result = run(command, str(bad))
     assert result.exit_code == 1
-    assert result.error_text.startswith(f"error:{bad}")
+    assert result.flat_stderr.startswith(f"error:{bad}")
     expected = {"zip-encrypted": "is encrypted", "zip-deflate64": "Deflate64", "zip-bad-crc": "Bad CRC-32",
                 "gz-truncated": "corrupt or truncated", "not-nppes": "not an NPPES npidata header"}[kind]
-    assert _flat(expected) in result.error_text
+    assert _flat(expected) in result.flat_stderr
     assert not (tmp_path / "lake" / "raw").exists()
 
 
 def test_markup_in_a_file_name_prints_as_text(run, tmp_path: Path) -> None:
     result = run("ingest", str(tmp_path / "[/]not" / "exist[bold].csv"))
-    assert result.exit_code == 1 and _flat("[/]not/exist[bold].csv: no such file") in result.error_text
+    assert result.exit_code == 1 and _flat("[/]not/exist[bold].csv: no such file") in result.flat_stderr
 
 
 def test_markup_in_a_header_cell_prints_as_text(run, tmp_path: Path) -> None:
     path = nppes_rows.write(tmp_path / bad_files.NAME, nppes_rows.many(3))
     path.write_bytes(path.read_bytes().replace(b'"Provider First Name"', b'"[/i]"', 1))
     result = run("land", str(path))
-    assert result.exit_code == 1 and _flat("unexpected: '[/i]'") in result.error_text
+    assert result.exit_code == 1 and _flat("unexpected: '[/i]'") in result.flat_stderr
 
 
 @pytest.mark.parametrize("run_id", ["..", ".", "a/b", "run\n", "x" * 81, "../etc"])
 @pytest.mark.parametrize("command", ["status", "watch", "retry", "cancel"])
 def test_bad_run_ids_are_usage_errors(run, command: str, run_id: str) -> None:
     result = run(command, run_id)
-    assert result.exit_code == 2 and _flat("run id must match") in result.error_text
+    assert result.exit_code == 2 and _flat("run id must match") in result.flat_stderr
 
 
 _MAIN = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
@@ -90,5 +77,5 @@ def test_damaged_workbook_xml_is_a_clear_error(run, tmp_path: Path, sheet: bytes
             target.writestr(item, sheet if item.filename == "xl/worksheets/sheet1.xml" else data)
     result = run("reference", "load", "hud", str(bad))
     assert result.exit_code == 1
-    assert result.error_text.startswith("error:ZIP_COUNTY_122022.xlsx")
-    assert re.search(r"isnotanxlsxworkbook:ParseError|XMLcannotberead:ParseError", result.error_text)
+    assert result.flat_stderr.startswith("error:ZIP_COUNTY_122022.xlsx")
+    assert re.search(r"isnotanxlsxworkbook:ParseError|XMLcannotberead:ParseError", result.flat_stderr)
