@@ -1,8 +1,9 @@
 """Schemas of the NPPES dissemination files: source column names, snake_case names and types.
 
 The main file (``npidata_pfile``) has 330 columns; files from before ~2024 have 329 (no
-``Certification Date``, and column 42 is ``Provider Gender Code``). Both are recognised; any
-other header fails with the differing columns named. Types are explicit: NPIs are integers,
+``Certification Date``, and column 42 is ``Provider Gender Code``), and files in between have
+330 with ``Provider Gender Code`` (a real 2021 file: ../shared/reference/nppes_raw/). All are
+recognised; any other header fails with the differing columns named. Types are explicit: NPIs are integers,
 dates are parsed from MM/DD/YYYY, and every code, ZIP and phone number stays text so leading
 zeros survive.
 """
@@ -107,11 +108,10 @@ MAIN_COLUMNS: list[str] = [
     *[f"Healthcare Provider Taxonomy Group_{n}" for n in range(1, TAXONOMY_SLOTS + 1)],
     "Certification Date",
 ]
-LEGACY_MAIN_COLUMNS: list[str] = [
-    "Provider Gender Code" if name == "Provider Sex Code" else name
-    for name in MAIN_COLUMNS
-    if name != "Certification Date"
+GENDER_MAIN_COLUMNS: list[str] = [
+    "Provider Gender Code" if name == "Provider Sex Code" else name for name in MAIN_COLUMNS
 ]
+LEGACY_MAIN_COLUMNS: list[str] = [name for name in GENDER_MAIN_COLUMNS if name != "Certification Date"]
 
 # ------------------------------------------------------------------ companion files
 PL_COLUMNS = [
@@ -208,10 +208,14 @@ def _schema(kind: str, source: list[str], legacy: bool = False) -> FileSchema:
 
 MAIN = _schema("npidata", MAIN_COLUMNS)
 MAIN_LEGACY = _schema("npidata", LEGACY_MAIN_COLUMNS, legacy=True)
+# same columns as MAIN once the old name is mapped, so chunks parse it as MAIN (legacy=False)
+MAIN_GENDER = _schema("npidata", GENDER_MAIN_COLUMNS)
 PL = _schema("pl", PL_COLUMNS)
 OTHERNAME = _schema("othername", OTHERNAME_COLUMNS)
 ENDPOINT = _schema("endpoint", ENDPOINT_COLUMNS)
-_SCHEMAS = {"npidata": (MAIN, MAIN_LEGACY), "pl": (PL,), "othername": (OTHERNAME,), "endpoint": (ENDPOINT,)}
+_SCHEMAS = {
+    "npidata": (MAIN, MAIN_GENDER, MAIN_LEGACY), "pl": (PL,), "othername": (OTHERNAME,), "endpoint": (ENDPOINT,)
+}
 
 
 class HeaderMismatch(ValueError):

@@ -3,6 +3,11 @@
 Keys are '/'-separated paths relative to the lake root. Every write is atomic: a reader sees the
 old object or the whole new one, never half a file (local: temp file + rename in the same
 folder; S3: one PUT or a completed multipart upload, aborted on error).
+
+Both backends mean the same by every method (tests/integration/shared/test_storage.py runs
+one contract suite against each). In particular a prefix is a run of whole key segments:
+``list("a/b")`` is ``a/b`` itself and the keys under ``a/b/``, never ``a/bc`` — a folder
+listing locally, and on S3 not the raw key prefix it would otherwise be.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from typing import IO, Any
 from careatlas.shared.settings import Settings, get_settings
 
 MULTIPART_BYTES = 64 * 1024 * 1024
+S3_MIN_PART_BYTES = 5 * 1024 * 1024  # S3 refuses smaller parts, except the last one
 _TMP_PREFIX = ".tmp-"
 
 
@@ -43,10 +49,16 @@ class LakeUnavailable(LakeError):
 class Lake:
     """A lake rooted at a local folder or ``s3://bucket[/prefix]``."""
 
-    def __init__(self, root: str, settings: Settings | None = None) -> None:
+    def __init__(self, root: str, settings: Settings | None = None, *, part_bytes: int = MULTIPART_BYTES) -> None:
+        """``part_bytes``: the part size of multipart uploads (``writer``, ``put_file``) on S3."""
         self.settings = settings or get_settings()
         self.root = root.rstrip("/") if root != "/" else root
         self.is_s3 = root.startswith("s3://")
+        if part_bytes < S3_MIN_PART_BYTES:
+            raise LakeError(f"multipart part size {part_bytes} is below S3's minimum of {S3_MIN_PART_BYTES} bytes")
+        self.part_bytes = part_bytes
+        if "://" in root and not self.is_s3:
+            raise LakeError(f"lake URI {root!r}: a lake is a local folder or s3://bucket[/prefix]")
         if self.is_s3:
             bucket, _, prefix = root[len("s3://") :].partition("/")
             if not bucket:
@@ -67,14 +79,30 @@ class Lake:
     def _local(self, key: str) -> Path:
         return self.path / _contained(key)
 
+    def _key(self, key: str) -> str:
+        """An object key as both backends can hold it: whole, relative, no empty, '.' or '..'
+        segment (locally those would name another file, or one outside the lake)."""
+        if key.startswith(("/", "\\")) or ".." in key.replace("\\", "/").split("/"):
+            raise LakeError(f"lake key {key!r} points outside the lake {self.root}")
+        if not key or any(part in ("", ".") for part in key.split("/")):
+            raise LakeError(f"bad lake key {key!r} in {self.root}: expected segments like 'a/b/c.parquet'")
+        return key
+
+    def _prefix(self, prefix: str) -> str:
+        """A listing prefix: whole segments, '' for the whole lake (a trailing '/' is allowed)."""
+        prefix = prefix.rstrip("/")
+        return self._key(prefix) if prefix else ""
+
     def uri(self, key: str = "") -> str:
         """Where Polars and DuckDB find ``key``: ``s3://bucket/...`` or an absolute path."""
+        key = self._prefix(key)
         if self.is_s3:
             return f"s3://{self.bucket}/{self._s3_key(key)}".rstrip("/")
         return str(self._local(key)).rstrip("/")
 
     # ------------------------------------------------------------------ reads
     def exists(self, key: str) -> bool:
+        key = self._key(key)
         if not self.is_s3:
             return self._local(key).is_file()
         with _s3_errors(self, key, missing_ok=True) as missing:
@@ -82,45 +110,56 @@ class Lake:
         return not missing
 
     def size(self, key: str) -> int:
+        key = self._key(key)
         if not self.is_s3:
-            try:
+            with self._local_missing(key):
+                if not self._local(key).is_file():
+                    raise FileNotFoundError(key)
                 return self._local(key).stat().st_size
-            except FileNotFoundError:
-                raise LakeKeyNotFound(f"{self.uri(key)} does not exist") from None
         with _s3_errors(self, key):
             return self._s3.head_object(Bucket=self.bucket, Key=self._s3_key(key))["ContentLength"]
 
     def read_bytes(self, key: str, start: int | None = None, end: int | None = None) -> bytes:
-        """Bytes ``[start, end)`` of an object (a ranged GET on S3); the whole object by default."""
+        """Bytes ``[start, end)`` of an object (a ranged GET on S3); the whole object by default.
+        A range past the end or empty (``end <= start``) gives ``b""``; a missing key raises."""
+        key, first = self._key(key), start or 0
+        if end is not None and end <= first:
+            self.size(key)  # an empty range of a missing key is still a missing key
+            return b""
         if not self.is_s3:
-            try:
-                with open(self._local(key), "rb") as handle:
-                    handle.seek(start or 0)
-                    return handle.read(-1 if end is None else end - (start or 0))
-            except FileNotFoundError:
-                raise LakeKeyNotFound(f"{self.uri(key)} does not exist") from None
+            with self._local_missing(key), open(self._local(key), "rb") as handle:
+                handle.seek(first)
+                return handle.read(-1 if end is None else end - first)
         kwargs: dict[str, Any] = {"Bucket": self.bucket, "Key": self._s3_key(key)}
         if start is not None or end is not None:
-            if end is not None and end <= (start or 0):
-                return b""
-            kwargs["Range"] = f"bytes={start or 0}-{'' if end is None else end - 1}"
+            kwargs["Range"] = f"bytes={first}-{'' if end is None else end - 1}"
+        from botocore.exceptions import ClientError
+
         with _s3_errors(self, key):
-            return self._s3.get_object(**kwargs)["Body"].read()
+            try:
+                return self._s3.get_object(**kwargs)["Body"].read()
+            except ClientError as error:  # a range starting at or past the end (or any range of b"")
+                if error.response.get("Error", {}).get("Code") != "InvalidRange":
+                    raise
+        return b""
 
     def read_json(self, key: str) -> Any:
         return json.loads(self.read_bytes(key))
 
     def open(self, key: str) -> IO[bytes]:
         """A seekable binary reader (ranged GETs on S3), e.g. for ``zipfile`` on a remote zip."""
+        key = self._key(key)
         if not self.is_s3:
-            try:
+            with self._local_missing(key):
+                if not self._local(key).is_file():
+                    raise FileNotFoundError(key)
                 return open(self._local(key), "rb")
-            except FileNotFoundError:
-                raise LakeKeyNotFound(f"{self.uri(key)} does not exist") from None
         return io.BufferedReader(_S3RangeReader(self, key), buffer_size=8 * 1024 * 1024)
 
     def list(self, prefix: str = "") -> list[str]:
-        """Keys below ``prefix`` (recursive, sorted), without in-flight temporary files."""
+        """Keys equal to ``prefix`` or under ``prefix/`` (recursive, sorted), without in-flight
+        temporary files: ``list("nppes/npidata")`` never returns ``nppes/npidata_weekly/...``."""
+        prefix = self._prefix(prefix)
         if not self.is_s3:
             base = self._local(prefix)
             if base.is_file():
@@ -128,24 +167,30 @@ class Lake:
             if not base.is_dir():
                 return []
             keys = [
-                str(Path(dirpath, name).relative_to(self.path))
+                Path(dirpath, name).relative_to(self.path).as_posix()
                 for dirpath, _dirs, files in os.walk(base)
                 for name in files
                 if not name.startswith(_TMP_PREFIX)
             ]
             return sorted(keys)
-        keys: list[str] = []
-        full_prefix = self._s3_key(prefix)
+        base = self._s3_key(prefix) if prefix else self.prefix
         strip = len(self.prefix) + 1 if self.prefix else 0
+        found: list[str] = []
         with _s3_errors(self, prefix):
-            for page in self._s3.get_paginator("list_objects_v2").paginate(
-                Bucket=self.bucket, Prefix=full_prefix
-            ):
-                keys.extend(item["Key"][strip:] for item in page.get("Contents", []))
-        return sorted(keys)
+            pages = self._s3.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=f"{base}/" if base else ""
+            )
+            found.extend(item["Key"] for page in pages for item in page.get("Contents", []))
+            if prefix:  # the key itself: the first key with that raw prefix, if it is exactly it
+                first = self._s3.list_objects_v2(Bucket=self.bucket, Prefix=base, MaxKeys=1).get("Contents", [])
+                found.extend(item["Key"] for item in first if item["Key"] == base)
+        # folder markers ("a/b/", made by some S3 tools) are not objects of a folder lake
+        keys = [k[strip:] for k in found if not k.endswith("/")]
+        return sorted(k for k in keys if not k.rsplit("/", 1)[-1].startswith(_TMP_PREFIX))
 
     # ------------------------------------------------------------------ writes
     def put_bytes(self, key: str, data: bytes) -> None:
+        key = self._write_key(key)
         if not self.is_s3:
             with self._local_atomic(key) as tmp:
                 tmp.write_bytes(data)
@@ -158,19 +203,23 @@ class Lake:
 
     def put_file(self, key: str, path: Path) -> None:
         """Publish a local file under ``key`` (multipart upload on S3, rename/copy locally)."""
+        key = self._write_key(key)
+        if not Path(path).is_file():
+            raise FileNotFoundError(f"{path}: no such file to publish as {self.uri(key)}")
         if not self.is_s3:
             with self._local_atomic(key) as tmp:
                 shutil.copyfile(path, tmp)
             return
         from boto3.s3.transfer import TransferConfig
 
-        config = TransferConfig(multipart_threshold=MULTIPART_BYTES, multipart_chunksize=MULTIPART_BYTES)
+        config = TransferConfig(multipart_threshold=self.part_bytes, multipart_chunksize=self.part_bytes)
         with _s3_errors(self, key):
             self._s3.upload_file(str(path), self.bucket, self._s3_key(key), Config=config)
 
     @contextlib.contextmanager
     def staged_file(self, key: str, suffix: str = "") -> Iterator[Path]:
         """Yield a local path to write (e.g. a Polars sink); publish it to ``key`` on success only."""
+        key = self._write_key(key)
         if not self.is_s3:
             with self._local_atomic(key) as tmp:
                 yield tmp
@@ -178,11 +227,14 @@ class Lake:
         with tempfile.TemporaryDirectory(prefix="careatlas-") as folder:
             path = Path(folder) / f"staged{suffix}"
             yield path
+            if not path.exists():
+                raise LakeError(f"nothing was written for {self.uri(key)}")
             self.put_file(key, path)
 
     @contextlib.contextmanager
     def writer(self, key: str) -> Iterator[IO[bytes]]:
         """A streaming binary writer: multipart upload on S3, committed only if the block succeeds."""
+        key = self._write_key(key)
         if not self.is_s3:
             with self._local_atomic(key) as tmp, open(tmp, "wb") as handle:
                 yield handle
@@ -233,23 +285,46 @@ class Lake:
             raise
 
     def delete(self, keys: list[str]) -> None:
+        """Delete objects; keys that do not exist are no error."""
+        keys = [self._key(k) for k in keys]
         if not keys:
             return
         if not self.is_s3:
             for key in keys:
-                self._local(key).unlink(missing_ok=True)
+                with contextlib.suppress(FileNotFoundError, NotADirectoryError, IsADirectoryError):
+                    self._local(key).unlink()
             return
         with _s3_errors(self, keys[0]):
             for start in range(0, len(keys), 1000):
                 batch = [{"Key": self._s3_key(k)} for k in keys[start : start + 1000]]
-                self._s3.delete_objects(Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True})
+                done = self._s3.delete_objects(Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True})
+                if errors := done.get("Errors"):  # a 200 answer can still refuse some keys
+                    first = errors[0]
+                    raise LakeError(f"S3 refused to delete {len(errors)} key(s) of {self.root}, first "
+                                    f"{first.get('Key')}: {first.get('Code')} {first.get('Message', '')}".rstrip())
 
     def delete_prefix(self, prefix: str) -> int:
+        """Delete ``prefix`` and every key under it (segments, as ``list``); returns how many."""
+        prefix = self._prefix(prefix)
         keys = self.list(prefix)
         self.delete(keys)
         if not self.is_s3 and self._local(prefix).is_dir():
             shutil.rmtree(self._local(prefix), ignore_errors=True)
         return len(keys)
+
+    def _write_key(self, key: str) -> str:
+        key = self._key(key)
+        if key.rsplit("/", 1)[-1].startswith(_TMP_PREFIX):  # lists hide these: a write would vanish
+            raise LakeError(f"bad lake key {key!r}: names starting with {_TMP_PREFIX!r} are the lake's temporary files")
+        return key
+
+    @contextlib.contextmanager
+    def _local_missing(self, key: str) -> Iterator[None]:
+        """Local reads of a missing key (or of a folder, which is no object) raise as S3 does."""
+        try:
+            yield
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            raise LakeKeyNotFound(f"{self.uri(key)} does not exist") from None
 
     @contextlib.contextmanager
     def _local_atomic(self, key: str) -> Iterator[Path]:
@@ -388,7 +463,7 @@ class _S3RangeReader(io.RawIOBase):
 
 
 class _MultipartWriter(io.RawIOBase):
-    """Buffers ``MULTIPART_BYTES`` at a time and uploads each as one part."""
+    """Buffers the lake's ``part_bytes`` at a time and uploads each as one part."""
 
     def __init__(self, lake: Lake, key: str, if_none_match: bool = False) -> None:
         # the full S3 key for the API calls; the lake key for error messages (_s3_errors prefixes it)
@@ -403,7 +478,7 @@ class _MultipartWriter(io.RawIOBase):
 
     def write(self, data) -> int:  # type: ignore[override]
         self._buffer.extend(data)
-        if len(self._buffer) >= MULTIPART_BYTES:
+        if len(self._buffer) >= self._lake.part_bytes:
             self._flush_part()
         return len(data)
 

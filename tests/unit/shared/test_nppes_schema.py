@@ -33,6 +33,15 @@ def test_legacy_header_is_recognised_and_mapped() -> None:
     assert "provider_sex_code" in legacy.columns and "certification_date" not in legacy.columns
 
 
+def test_the_2021_header_with_certification_date_and_gender_code_is_recognised(reference_dir) -> None:
+    """330 columns, column 42 still 'Provider Gender Code': parsed exactly like today's file."""
+    with open(reference_dir / "nppes_raw" / "npidata_pfile_sample_2021.csv", encoding="utf-8") as handle:
+        header = [name.strip('"') for name in handle.readline().rstrip("\r\n").split(",")]
+    matched = schema.match_header("npidata", header)
+    assert header[41] == "Provider Gender Code" and header[-1] == "Certification Date"
+    assert not matched.legacy and matched.columns == schema.MAIN.columns and matched.dtypes == schema.MAIN.dtypes
+
+
 @pytest.mark.parametrize(
     ("header", "message"),
     [

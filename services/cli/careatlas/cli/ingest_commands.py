@@ -1,21 +1,38 @@
-"""``careatlas ingest``: one NPPES ingest on the embedded default (in-process workers)."""
+"""``careatlas ingest``: one NPPES ingest on the embedded default (in-process workers).
+
+``--kind full`` publishes a monthly full file (the baseline every build starts from), ``--kind
+weekly`` a weekly delta (applied on top, in release order). Without ``--kind`` the CMS file
+name decides; a ``--kind`` the name contradicts is refused: a weekly published as the full
+release would become the national baseline and the marts would shrink to one week's NPIs.
+"""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 import typer
 from rich.table import Table
 
 from careatlas.cli.bootstrap import configure
 from careatlas.cli.output import ExitCode, emit, fail
+from careatlas.shared import landing
+from careatlas.shared.settings import Settings
+
+KINDS = ("full", "weekly")
+# CMS's monthly zip names no dates, only the month; its npidata member is named like a full file
+_MONTHLY_ZIP = re.compile(r"NPPES_Data_Dissemination_[A-Za-z]+_\d{4}(_V2)?\.zip$", re.IGNORECASE)
 
 
 def ingest(
     source: Annotated[str, typer.Argument(help="NPPES npidata CSV, .csv.gz or CMS zip: a path or s3:// URI.")],
     lake: Annotated[str | None, typer.Option(help="Lake: a folder or s3://bucket/prefix.")] = None,
     release: Annotated[str | None, typer.Option(help="Release date YYYY-MM-DD (default: from the file name).")] = None,
-    kind: Annotated[str | None, typer.Option(help="full or weekly (default: from the file name).")] = None,
+    kind: Annotated[str | None, typer.Option(
+        help="full (monthly file: the baseline) or weekly (a delta); default: from the CMS file name, "
+             "else full. A kind the name contradicts is refused.")] = None,
     workers: Annotated[int, typer.Option(help="Worker processes (0 = all cores).")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the manifest summary as JSON.")] = False,
 ) -> None:
@@ -24,8 +41,14 @@ def ingest(
     from careatlas.ingest.pipeline import ingest_file  # in-process workers: import lazily
     from careatlas.shared.storage import LakeUnavailable, open_lake
 
-    if kind not in (None, "full", "weekly"):
+    if kind not in (None, *KINDS):
         fail(f"--kind must be full or weekly, got {kind!r}", ExitCode.USAGE)
+    try:
+        named = kind_from_name(source, settings) if kind else None
+    except ValueError as error:  # unreadable zip, missing file: the message names it
+        fail(str(error), ExitCode.FAILED)
+    if named and named != kind:
+        fail(kind_conflict(source, named, kind), ExitCode.USAGE)
     try:
         manifest = ingest_file(source, lake=open_lake(settings=settings), release=release, kind=kind,
                                workers=workers, settings=settings)
@@ -34,7 +57,8 @@ def ingest(
     except (ValueError, RuntimeError) as error:  # bad input: the message names the file and row
         fail(str(error), ExitCode.FAILED)
     summary = {
-        "release": manifest.plan.release, "dataset": manifest.plan.dataset, "version": manifest.plan.version,
+        "release": manifest.plan.release, "kind": manifest.plan.kind, "dataset": manifest.plan.dataset,
+        "version": manifest.plan.version,
         "source": manifest.plan.source_file, "sha256": manifest.plan.raw_sha256,
         "chunks": len(manifest.chunks), "rows_read": manifest.rows_read, "rows_written": manifest.rows_written,
         "rows_quarantined": manifest.rows_quarantined, "encoding_repaired": manifest.encoding_repaired,
@@ -45,9 +69,33 @@ def ingest(
     emit(summary, as_json=as_json, render=lambda console: console.print(_table(summary)))
 
 
+def kind_from_name(source: str, settings: Settings | None = None) -> str | None:
+    """``full`` or ``weekly`` when the CMS name of the file (or of a local/S3 zip's npidata
+    member) says so; None for other names. URLs are judged by name alone (nothing downloaded)."""
+    name = Path(urlsplit(source).path if "://" in source else source).name
+    named, _release = landing.identify(name.removesuffix(".gz").removesuffix(".GZ"))
+    if named:
+        return named
+    if _MONTHLY_ZIP.search(name):
+        return "full"
+    if name.lower().endswith(".zip") and not source.startswith(("http://", "https://")):
+        return landing.identify(landing.peek_name(landing.source_file(source, settings)))[0]
+    return None
+
+
+def kind_conflict(source: str, named: str, kind: str) -> str:
+    if named == "weekly":
+        return (f"{source} is a weekly delta by its CMS name, not a full release: as --kind full it would "
+                "replace the baseline and the marts would hold only that week's NPIs. Ingest the monthly "
+                "full file (npidata_pfile_20050523-YYYYMMDD.csv) as the base, then this one with --kind weekly "
+                "(or without --kind).")
+    return (f"{source} is a monthly full file by its CMS name (it covers every NPI since 2005-05-23), not a "
+            f"weekly delta: pass --kind full or no --kind, not --kind {kind}.")
+
+
 def _table(summary: dict) -> Table:
     table = Table(title=f"NPPES {summary['dataset']} release {summary['release']}", show_header=False)
-    for name in ("source", "chunks", "rows_read", "rows_written", "rows_quarantined", "encoding_repaired",
+    for name in ("source", "kind", "chunks", "rows_read", "rows_written", "rows_quarantined", "encoding_repaired",
                  "files", "peak_rss_mib", "quarantine", "lake"):
         table.add_row(name.replace("_", " "), str(summary[name]))
     table.add_row("seconds", ", ".join(f"{k} {v}" for k, v in summary["seconds"].items()))
