@@ -30,7 +30,8 @@ def test_unit_tests_and_docs_generate(dbt) -> None:
     assert units.success, units.error or [n.message for n in units.with_status("fail", "error")]
     names = {n.name.split(".")[-1] for n in units.nodes if n.resource_type == "unit_test"}
     assert names == {"weekly_upsert_writes_only_newer_records", "baseline_keeps_latest_record_per_npi",
-                     "zip_weights_rescale_and_fall_back", "zip_spanning_counties_splits_each_provider_once"}
+                     "zip_weights_rescale_and_fall_back", "zip_spanning_counties_splits_each_provider_once",
+                     "crosswalk_counties_land_on_the_demographic_vintage"}
 
     docs = dbt("docs", "generate")
     assert docs.success, docs.error
@@ -47,10 +48,23 @@ def test_custom_generic_tests_flag_bad_rows(dbt, baseline_copy) -> None:
                     [scenario.ADDISON])
         con.execute("update intermediate.int_county_specialties_summed set providers = -1 where county_fips = ?",
                     [scenario.CARROLL])
-    result = dbt("test", "--select", "fct_county_access", "int_county_specialties_summed")
+        con.execute("update marts.dim_counties set poverty_rate_pct = 120 where county_fips = ?", [scenario.BELKNAP])
+        # the two best-ranked counties swapped: rank 1 now has the lower score
+        con.execute("update marts.fct_underserved_counties set underserved_rank = 3 - underserved_rank "
+                    "where underserved_rank in (1, 2)")
+        # a provider counted twice
+        con.execute("update marts.fct_providers_outside_counties set providers = 2 where location_class = 'foreign'")
+    result = dbt("test", "--select", "fct_county_access", "int_county_specialties_summed", "dim_counties",
+                 "fct_underserved_counties")
     failed = {n.name for n in result.with_status("fail")}
     assert failed == {"fct_county_access_counts_non_negative",
                       "is_fips_code_fct_county_access_county_fips",
-                      "non_negative_int_county_specialties_summed_providers"}
+                      "non_negative_int_county_specialties_summed_providers",
+                      # the kept sum no longer matches a fresh aggregation of the allocations
+                      "county_specialty_sums_equal_a_fresh_aggregation",
+                      "in_range_dim_counties_poverty_rate_pct__100__0",
+                      "underserved_rank_follows_the_score",
+                      # placed + outside is one more than the active individuals
+                      "providers_are_conserved"}
     [counts] = [n for n in result.nodes if n.name == "fct_county_access_counts_non_negative"]
     assert counts.failures == 1  # the one bad value, named by its column
