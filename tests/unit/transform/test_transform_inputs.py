@@ -103,6 +103,17 @@ def test_rebaseline_decision(lake: Lake, changes: dict, rebaseline: bool) -> Non
     assert plan(lake, applied_as_planned(planned, **changes), full_refresh=True).rebaseline
 
 
+def test_reference_reloaded_under_the_same_key_rebaselines(lake: Lake) -> None:
+    """A corrected crosswalk or an ACS vintage refetched with more variables keeps its key."""
+    planned = plan(lake)
+    assert not plan(lake, applied_as_planned(planned)).rebaseline
+    SmallLake(lake).crosswalk("032023", [*scenario.CROSSWALK, ("05999", scenario.CHITTENDEN, "VT", "1", "1")])
+    assert plan(lake, applied_as_planned(planned)).rebaseline
+    planned = plan(lake)
+    SmallLake(lake).census(2023, scenario.counties(2021))
+    assert plan(lake, applied_as_planned(planned)).rebaseline
+
+
 def test_weekly_build_skips_reference_nodes_only_when_the_vintage_is_unchanged(lake: Lake) -> None:
     planned = plan(lake)
     assert plan(lake, applied_as_planned(planned)).reference_unchanged

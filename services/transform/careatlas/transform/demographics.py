@@ -76,10 +76,6 @@ class Demographics:
     expected_rows: dict[str, int | None]  # relation -> rows its metadata.json records
     measures: list[MeasureSource] = field(default_factory=list)
 
-    def fingerprint_keys(self) -> list[str]:
-        """What the allocation depends on: the crosswalk lands on this product's counties."""
-        return [self.product, *(f"{name}={key}" for name, key in sorted(self.keys.items()))]
-
     def summary(self) -> dict[str, Any]:
         return {
             "product": self.product,
@@ -148,13 +144,30 @@ def _offline(lake: Lake, vintages: dict[str, int]) -> Demographics:
                         {name: metadata_rows(lake, key) for name, key in keys.items()}, measures)
 
 
+def content_tag(lake: Lake, key: str | None) -> str | None:
+    """A reference input as the fingerprint sees it: its key, size and the checksum its
+    metadata.json records, so a file reloaded under the same key (an ACS vintage refetched with
+    more variables, a corrected crosswalk) re-baselines like a new one."""
+    if key is None:
+        return None
+    try:
+        checksum = _metadata(lake, key).get("sha256")
+    except LakeKeyNotFound:
+        checksum = None
+    return f"{key}@{lake.size(key)}:{checksum or '-'}"
+
+
 def metadata_rows(lake: Lake, data_key: str) -> int | None:
     """Rows the loader recorded in the metadata.json beside a reference data file."""
     try:
-        rows = lake.read_json(f"{data_key.rsplit('/', 1)[0]}/metadata.json").get("rows")
+        rows = _metadata(lake, data_key).get("rows")
     except LakeKeyNotFound:
         return None
     return int(rows) if rows is not None else None
+
+
+def _metadata(lake: Lake, data_key: str) -> dict[str, Any]:
+    return lake.read_json(f"{data_key.rsplit('/', 1)[0]}/metadata.json")
 
 
 def _variables_with_values(lake: Lake, key: str) -> set[str]:

@@ -9,8 +9,8 @@ an ACS vintage, ``acs_year`` or the latest cached, else the offline PEP/SAIPE pr
 A build is a re-baseline (``--full-refresh`` of the per-NPI incremental tables) when the
 warehouse is new, the baseline full release changed, an applied weekly was republished under a
 new version, the previous build merged NPPES changes but did not complete, or the reference
-fingerprint changed (NUCC, crosswalk, deactivation report, demographics, or the dbt project
-itself): otherwise rows of unchanged NPIs would keep what older reference data or code made of
+fingerprint changed (NUCC, crosswalk, deactivation report, demographics, each by key, size and
+recorded checksum so a reload under the same key counts, or the dbt project itself): otherwise rows of unchanged NPIs would keep what older reference data or code made of
 them. The demographics are in the fingerprint because the crosswalk's counties are mapped onto
 the demographic vintage's counties, so every provider's county allocation depends on them.
 """
@@ -91,7 +91,10 @@ def plan(
         people = demo.choose(lake, census_years(lake), acs_year)
     except demo.DemographicsMissing as missing:
         raise MissingInput(str(missing)) from None
-    fingerprint = reference_fingerprint(project_dir, nucc, hud, deactivations, *people.fingerprint_keys())
+    fingerprint = reference_fingerprint(
+        project_dir, *(demo.content_tag(lake, key) for key in (nucc, hud, deactivations, *people.keys.values())),
+        people.product,
+    )
     rebaseline = _needs_rebaseline(applied, full, weeklies, fingerprint, full_refresh)
     done = frozenset() if rebaseline or applied is None else applied.weekly
     inputs = BuildInputs(
