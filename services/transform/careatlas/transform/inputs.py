@@ -10,9 +10,10 @@ A build is a re-baseline (``--full-refresh`` of the per-NPI incremental tables) 
 warehouse is new, the baseline full release changed, an applied weekly was republished under a
 new version, the previous build merged NPPES changes but did not complete, or the reference
 fingerprint changed (NUCC, crosswalk, deactivation report, demographics, each by key, size and
-recorded checksum so a reload under the same key counts, or the dbt project itself): otherwise rows of unchanged NPIs would keep what older reference data or code made of
-them. The demographics are in the fingerprint because the crosswalk's counties are mapped onto
-the demographic vintage's counties, so every provider's county allocation depends on them.
+recorded checksum so a reload under the same key counts, or the dbt project itself): otherwise
+rows of unchanged NPIs would keep what older reference data or code made of them. The
+demographics are in the fingerprint because the crosswalk's counties are mapped onto the
+demographic vintage's counties, so every provider's county allocation depends on them.
 """
 
 from __future__ import annotations
