@@ -28,9 +28,10 @@ all_providers as (
 
     select
         county_fips,
-        sum(allocation_weight) as providers,
+        {#- fsum: error-compensated, so county totals add up to the allocation's (tested) #}
+        fsum(allocation_weight) as providers,
         {%- for s in supply_flags() %}
-        coalesce(sum(allocation_weight) filter (where {{ s.flag }}), 0) as {{ s.name }}{{ ',' if not loop.last }}
+        coalesce(fsum(allocation_weight) filter (where {{ s.flag }}), 0) as {{ s.name }}{{ ',' if not loop.last }}
         {%- endfor %}
     from {{ ref('int_provider_locations_allocated') }}
     where location_class = 'county'

@@ -24,7 +24,7 @@ final as (
         practice_country_code,
 
         ---------- numerics
-        sum(allocation_weight) as providers
+        fsum(allocation_weight) as providers
 
     from outside
     group by all
