@@ -91,3 +91,22 @@
         when bool_and({{ flag }} is not null) filter (where {{ filter }}) then false
     end
 {%- endmacro %}
+
+{#- Rows where the sums an incremental model kept (`kept`) and a fresh aggregation (`fresh`,
+    rows of sum_by_specialty) differ, or exist on one side only: the incremental-equals-full
+    tests. -#}
+{% macro specialty_sums_differ(kept, fresh, area_column) -%}
+select
+    {%- for column in [area_column, 'specialty_kind', 'specialty_grouping', 'specialty_name'] %}
+    coalesce(kept.{{ column }}, fresh.{{ column }}) as {{ column }},
+    {%- endfor %}
+    kept.providers as kept_providers,
+    fresh.providers as fresh_providers
+from {{ kept }} as kept
+full join {{ fresh }} as fresh
+    on kept.{{ area_column }} = fresh.{{ area_column }}
+    and kept.specialty_kind = fresh.specialty_kind
+    and kept.specialty_grouping = fresh.specialty_grouping
+    and kept.specialty_name = fresh.specialty_name
+where kept.providers is distinct from fresh.providers
+{%- endmacro %}

@@ -24,17 +24,4 @@ kept as (
 
 )
 
-select
-    coalesce(kept.state_fips, fresh.state_fips) as state_fips,
-    coalesce(kept.specialty_kind, fresh.specialty_kind) as specialty_kind,
-    coalesce(kept.specialty_grouping, fresh.specialty_grouping) as specialty_grouping,
-    coalesce(kept.specialty_name, fresh.specialty_name) as specialty_name,
-    kept.providers as kept_providers,
-    fresh.providers as fresh_providers
-from kept
-full join fresh
-    on kept.state_fips = fresh.state_fips
-    and kept.specialty_kind = fresh.specialty_kind
-    and kept.specialty_grouping = fresh.specialty_grouping
-    and kept.specialty_name = fresh.specialty_name
-where kept.providers is distinct from fresh.providers
+{{ specialty_sums_differ('kept', 'fresh', 'state_fips') }}

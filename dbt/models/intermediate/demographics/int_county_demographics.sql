@@ -19,15 +19,7 @@ acs as (
         county_fips,
         state_fips,
         county_name,
-        total_population,
-        population_under_18,
-        total_population - population_under_18 - population_65_plus as population_18_64,
-        population_65_plus,
-        population_below_poverty,
-        100.0 * population_below_poverty / nullif(poverty_universe, 0) as poverty_rate_pct,
-        median_household_income_usd,
-        population_uninsured,
-        100.0 * population_uninsured / nullif(insurance_universe, 0) as uninsured_rate_pct
+        {{ acs_contract_measures() }}
     from {{ ref('stg_census__acs5_county_estimates') }}
     where {{ run_value('demographics_product') }} = 'acs5'
 
@@ -64,23 +56,7 @@ saipe as (
 
 offline as (
 
-    select
-        pep_population.county_fips,
-        pep_population.state_fips,
-        pep_population.county_name,
-        pep_population.total_population,
-        pep_ages.population_under_18,
-        pep_ages.population_18_64,
-        pep_ages.population_65_plus,
-        saipe.population_below_poverty,
-        saipe.poverty_rate_pct,
-        saipe.median_household_income_usd,
-        cast(null as bigint) as population_uninsured,
-        cast(null as double) as uninsured_rate_pct
-    from pep_population
-    left join pep_ages on pep_population.county_fips = pep_ages.county_fips
-    left join saipe on pep_population.county_fips = saipe.county_fips
-    where {{ run_value('demographics_product') }} = 'census_offline'
+    {{ offline_contract_rows('county_fips', ['county_fips', 'state_fips', 'county_name']) }}
 
 ),
 
@@ -102,26 +78,7 @@ final as (
 
         ---------- strings
         county_name,
-        {{ run_value('demographics_product') }} as demographics_product,
-        {{ demographic_source('total_population') }} as total_population_source,
-        {{ demographic_source('population_under_18') }} as population_under_18_source,
-        {{ demographic_source('population_18_64') }} as population_18_64_source,
-        {{ demographic_source('population_65_plus') }} as population_65_plus_source,
-        {{ demographic_source('poverty_rate_pct') }} as poverty_rate_source,
-        {{ demographic_source('median_household_income_usd') }} as median_household_income_source,
-        {{ demographic_source('uninsured_rate_pct') }} as uninsured_rate_source,
-
-        ---------- numerics
-        {{ run_value('acs_year') }} as acs_year,
-        total_population,
-        population_under_18,
-        population_18_64,
-        population_65_plus,
-        population_below_poverty,
-        poverty_rate_pct,
-        median_household_income_usd,
-        population_uninsured,
-        uninsured_rate_pct
+        {{ demographic_contract_columns() }}
 
     from chosen
 
