@@ -68,3 +68,23 @@ def test_custom_generic_tests_flag_bad_rows(dbt, baseline_copy) -> None:
                       "providers_are_conserved"}
     [counts] = [n for n in result.nodes if n.name == "fct_county_access_counts_non_negative"]
     assert counts.failures == 1  # the one bad value, named by its column
+
+
+def test_share_tests_warn_on_a_few_rows_and_fail_on_many(dbt, baseline_copy) -> None:
+    """failing_share: one county of five without poverty warns (20% > 1%, but fewer than 10
+    counties); eleven active individuals of 58 whose taxonomy NUCC does not list fail the build
+    (19% > 5%, at least 10)."""
+    with duckdb.connect(str(baseline_copy.warehouse)) as con:
+        con.execute("update intermediate.int_county_demographics set poverty_rate_pct = null where county_fips = ?",
+                    [scenario.BELKNAP])
+        # as this run ("dbt-checks") would have written them: the test reads the run's rows
+        con.execute("update intermediate.int_providers_classified set applied_run_id = 'dbt-checks'")
+        con.execute("update intermediate.int_providers_classified set taxonomy_classification = null "
+                    "where npi in (select npi from intermediate.int_providers_classified "
+                    "where is_active and is_individual order by npi limit 11)")
+    result = dbt("test", "--select", "int_county_demographics", "int_providers_classified")
+    status = {n.name: (n.status, n.failures) for n in result.nodes}
+    # 20% of counties, reported at the error threshold (5) since too few fail to break the build
+    assert status["int_county_demographics_poverty_rate_complete"] == ("warn", 5)
+    assert status["int_county_demographics_median_income_complete"] == ("pass", 0)
+    assert status["int_providers_classified_primary_taxonomy_in_nucc"] == ("fail", 19)
