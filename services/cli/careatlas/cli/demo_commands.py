@@ -17,7 +17,7 @@ import typer
 from rich.table import Table
 
 from careatlas.cli.bootstrap import configure
-from careatlas.cli.output import ExitCode, console, fail
+from careatlas.cli.output import ExitCode, console, fail, styled
 
 DEMO_RELEASE = date(2025, 4, 7)
 
@@ -58,7 +58,7 @@ def demo(
         references["deactivations"] = str(_deactivation_report(source, inputs))
     job = EmbeddedRun(nppes=str(source), references=references, census_snapshot=reference_dir / snapshot,
                       acs_year=acs_year, workers=workers)
-    console.print(f"[bold]CareAtlas demo[/]: {source.name} → lake {settings.lake} (ACS {acs_year} snapshot)")
+    console.print(styled("CareAtlas demo:"), f"{source.name} → lake {settings.lake} (ACS {acs_year} snapshot)")
     try:
         result = run_embedded(settings, job)
     except (ValueError, RuntimeError) as error:  # bad input, a failed dbt test: the message says which
@@ -99,7 +99,7 @@ def _headlines(settings, result: dict) -> None:
     except ImportError:  # the report extra is not installed
         return
     path = write_report(settings.lake, "latest", Path(settings.lake) / "report.html", settings=settings)
-    console.print(f"report: [bold]{path}[/]")
+    console.print("report:", styled(path))
 
 
 def register(app: typer.Typer) -> None:
