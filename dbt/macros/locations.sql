@@ -1,7 +1,10 @@
 {#- Allocation rows of `providers` (rows shaped like int_providers_classified, active
     individuals only): a domestic practice ZIP split over its counties by crosswalk weight
-    (int_zip_counties_weighted), anything else one row without a county, location_class saying
-    why. Used by int_provider_locations_allocated for the rows it writes and by
+    (int_zip_counties_weighted, already on the demographic vintage's counties), anything else
+    one row without a county; location_class says which (county) or why not: foreign,
+    military, no_zip, zip_not_in_crosswalk, or the crosswalk county's own class
+    (county_not_in_demographics, territory_not_in_demographics: county_fips is then the
+    crosswalk's code). Used by int_provider_locations_allocated for the rows it writes and by
     int_county_specialties_summed for the rows a weekly run replaces, so both allocate alike. -#}
 {% macro allocate_locations(providers) -%}
     select
@@ -19,10 +22,16 @@
             when providers.location_class != 'domestic' then providers.location_class
             when providers.practice_zip5 is null then 'no_zip'
             when zip_counties.county_fips is null then 'zip_not_in_crosswalk'
-            else 'county'
+            else zip_counties.county_class
         end as location_class,
+        providers.taxonomy_grouping,
         providers.taxonomy_classification,
         providers.specialty_groups,
+
+        ---------- booleans
+        providers.is_clinician,
+        providers.is_resident,
+        providers.is_stale,
 
         ---------- numerics
         coalesce(zip_counties.allocation_weight, 1.0) as allocation_weight

@@ -61,3 +61,14 @@ def baseline_copy(baseline: Built, tmp_path: Path) -> Built:
     copy.result = dict(baseline.result)
     return copy
 
+
+
+@pytest.fixture(scope="session")
+def offline(baseline: Built, tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The built baseline rebuilt on the offline demographics (scenario.write_offline)."""
+    root = tmp_path_factory.mktemp("offline")
+    shutil.copytree(baseline.root, root / "copy")
+    built = open_built(root / "copy")
+    scenario.write_offline(built.lake)
+    built.build("offline")
+    return built

@@ -30,7 +30,8 @@ def test_unit_tests_and_docs_generate(dbt) -> None:
     assert units.success, units.error or [n.message for n in units.with_status("fail", "error")]
     names = {n.name.split(".")[-1] for n in units.nodes if n.resource_type == "unit_test"}
     assert names == {"weekly_upsert_writes_only_newer_records", "baseline_keeps_latest_record_per_npi",
-                     "zip_weights_rescale_and_fall_back", "zip_spanning_counties_splits_each_provider_once"}
+                     "zip_weights_rescale_and_fall_back", "zip_spanning_counties_splits_each_provider_once",
+                     "crosswalk_counties_land_on_the_demographic_vintage"}
 
     docs = dbt("docs", "generate")
     assert docs.success, docs.error
@@ -47,10 +48,43 @@ def test_custom_generic_tests_flag_bad_rows(dbt, baseline_copy) -> None:
                     [scenario.ADDISON])
         con.execute("update intermediate.int_county_specialties_summed set providers = -1 where county_fips = ?",
                     [scenario.CARROLL])
-    result = dbt("test", "--select", "fct_county_access", "int_county_specialties_summed")
+        con.execute("update marts.dim_counties set poverty_rate_pct = 120 where county_fips = ?", [scenario.BELKNAP])
+        # the two best-ranked counties swapped: rank 1 now has the lower score
+        con.execute("update marts.fct_underserved_counties set underserved_rank = 3 - underserved_rank "
+                    "where underserved_rank in (1, 2)")
+        # a provider counted twice
+        con.execute("update marts.fct_providers_outside_counties set providers = 2 where location_class = 'foreign'")
+    result = dbt("test", "--select", "fct_county_access", "int_county_specialties_summed", "dim_counties",
+                 "fct_underserved_counties")
     failed = {n.name for n in result.with_status("fail")}
     assert failed == {"fct_county_access_counts_non_negative",
                       "is_fips_code_fct_county_access_county_fips",
-                      "non_negative_int_county_specialties_summed_providers"}
+                      "non_negative_int_county_specialties_summed_providers",
+                      # the kept sum no longer matches a fresh aggregation of the allocations
+                      "county_specialty_sums_equal_a_fresh_aggregation",
+                      "in_range_dim_counties_poverty_rate_pct__100__0",
+                      "underserved_rank_follows_the_score",
+                      # placed + outside is one more than the active individuals
+                      "providers_are_conserved"}
     [counts] = [n for n in result.nodes if n.name == "fct_county_access_counts_non_negative"]
     assert counts.failures == 1  # the one bad value, named by its column
+
+
+def test_share_tests_warn_on_a_few_rows_and_fail_on_many(dbt, baseline_copy) -> None:
+    """failing_share: one county of five without poverty warns (20% > 1%, but fewer than 10
+    counties); eleven active individuals of 58 whose taxonomy NUCC does not list fail the build
+    (19% > 5%, at least 10)."""
+    with duckdb.connect(str(baseline_copy.warehouse)) as con:
+        con.execute("update intermediate.int_county_demographics set poverty_rate_pct = null where county_fips = ?",
+                    [scenario.BELKNAP])
+        # as this run ("dbt-checks") would have written them: the test reads the run's rows
+        con.execute("update intermediate.int_providers_classified set applied_run_id = 'dbt-checks'")
+        con.execute("update intermediate.int_providers_classified set taxonomy_classification = null "
+                    "where npi in (select npi from intermediate.int_providers_classified "
+                    "where is_active and is_individual order by npi limit 11)")
+    result = dbt("test", "--select", "int_county_demographics", "int_providers_classified")
+    status = {n.name: (n.status, n.failures) for n in result.nodes}
+    # 20% of counties, reported at the error threshold (5) since too few fail to break the build
+    assert status["int_county_demographics_poverty_rate_complete"] == ("warn", 5)
+    assert status["int_county_demographics_median_income_complete"] == ("pass", 0)
+    assert status["int_providers_classified_primary_taxonomy_in_nucc"] == ("fail", 19)

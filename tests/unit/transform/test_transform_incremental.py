@@ -66,10 +66,14 @@ def test_new_monthly_release_rebaselines(baseline_copy) -> None:
 
 
 def test_acs_vintage_is_chosen_by_run(baseline_copy) -> None:
+    """Another vintage re-baselines: the crosswalk lands on the vintage's counties, so every
+    provider's county allocation depends on it."""
     built = baseline_copy
     result = built.build("acs-2021", acs_year=2021)
-    assert result["rebaseline"] is False and result["npis_changed"] == 0
+    assert result["rebaseline"] is True and result["npis_changed"] == len(scenario.baseline_providers())
     assert result["inputs"]["acs_year"] == 2021
+    assert result["inputs"]["demographics"]["measures"]["total_population"]["source"] == (
+        "ACS 5-year 2017-2021 (B01003)")
     chittenden = access(built, CHITTENDEN)
     assert chittenden["acs_year"] == 2021 and chittenden["total_population"] == 14_000
     assert chittenden["people_per_primary_care_provider"] == 7000

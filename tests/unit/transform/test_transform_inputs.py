@@ -56,10 +56,17 @@ def test_plan_lists_the_latest_full_release_and_the_weeklies_after_it(lake: Lake
     files = {row["relation_name"]: (json.loads(row["uris"]), row["is_empty"]) for row in tables["lake_files"]}
     assert files["nppes_npidata_full"] == ([lake.uri(k) for k in planned.full.files], False)
     assert files["nppes_npidata_weekly"] == ([lake.uri(k) for k in planned.weeklies[0].files], False)
-    assert len(files["census_acs5_county"][0]) == 2
+    # the chosen ACS vintage only; the offline products it does not read list no files
+    assert files["census_acs5_county"] == ([lake.uri("reference/census/acs5/year=2023/geo=county/data.parquet")], False)
+    assert all(files[f"census_{p}"] == ([], False) for p in ("pep_population", "pep_agesex", "saipe"))
+    expected = {row["relation_name"]: row["expected_rows"] for row in tables["lake_files"]}
+    # the loaders' metadata.json row counts, for the staging row-count tests
+    assert expected["hud_zip_county"] == len(scenario.CROSSWALK) and expected["nucc_taxonomy"] > 50
+    assert expected["nppes_deactivations"] == 2 and expected["census_pep_population"] == 0
     assert files["nucc_taxonomy"] == ([lake.uri("reference/nucc_taxonomy/version=25.1/data.parquet")], False)
     [build] = tables["build"]
     assert build["run_id"] == "run-1" and build["is_rebaseline"] and build["acs_year"] == 2023
+    assert build["demographics_product"] == "acs5" and build["pep_population_vintage"] is None
     assert build["nppes_full_rows"] == planned.full.rows
     assert build["nppes_weekly_rows"] == len(scenario.weekly_providers())
     assert [(r["release_kind"], r["release_date"]) for r in tables["nppes_releases"]] == [
@@ -94,6 +101,17 @@ def test_rebaseline_decision(lake: Lake, changes: dict, rebaseline: bool) -> Non
     planned = plan(lake)
     assert plan(lake, applied_as_planned(planned, **changes)).rebaseline is rebaseline
     assert plan(lake, applied_as_planned(planned, **changes), full_refresh=True).rebaseline
+
+
+def test_reference_reloaded_under_the_same_key_rebaselines(lake: Lake) -> None:
+    """A corrected crosswalk or an ACS vintage refetched with more variables keeps its key."""
+    planned = plan(lake)
+    assert not plan(lake, applied_as_planned(planned)).rebaseline
+    SmallLake(lake).crosswalk("032023", [*scenario.CROSSWALK, ("05999", scenario.CHITTENDEN, "VT", "1", "1")])
+    assert plan(lake, applied_as_planned(planned)).rebaseline
+    planned = plan(lake)
+    SmallLake(lake).census(2023, scenario.counties(2021))
+    assert plan(lake, applied_as_planned(planned)).rebaseline
 
 
 def test_weekly_build_skips_reference_nodes_only_when_the_vintage_is_unchanged(lake: Lake) -> None:

@@ -13,7 +13,7 @@
     config(
         materialized='incremental',
         incremental_strategy='delete+insert',
-        unique_key=['county_fips', 'specialty_kind', 'specialty_name'],
+        unique_key=['county_fips', 'specialty_kind', 'specialty_grouping', 'specialty_name'],
         on_schema_change='fail',
         post_hook="delete from {{ this }} where providers = 0",
     )
@@ -40,7 +40,7 @@ replaced_locations as (
 
 changes as (
 
-    select county_fips, taxonomy_classification, specialty_groups, {{ exact_weight('allocation_weight') }} as weight
+    select county_fips, taxonomy_grouping, taxonomy_classification, specialty_groups, {{ exact_weight('allocation_weight') }} as weight
     from {{ ref('int_provider_locations_allocated') }}
     where location_class = 'county'
     {%- if is_incremental() %}
@@ -48,7 +48,7 @@ changes as (
 
     union all
 
-    select county_fips, taxonomy_classification, specialty_groups, -{{ exact_weight('allocation_weight') }}
+    select county_fips, taxonomy_grouping, taxonomy_classification, specialty_groups, -{{ exact_weight('allocation_weight') }}
     from replaced_locations
     where location_class = 'county'
     {%- endif %}

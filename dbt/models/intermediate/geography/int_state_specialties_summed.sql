@@ -9,7 +9,7 @@
     config(
         materialized='incremental',
         incremental_strategy='delete+insert',
-        unique_key=['state_fips', 'specialty_kind', 'specialty_name'],
+        unique_key=['state_fips', 'specialty_kind', 'specialty_grouping', 'specialty_name'],
         on_schema_change='fail',
         post_hook="delete from {{ this }} where providers = 0",
     )
@@ -21,7 +21,7 @@ with
 
 changes as (
 
-    select state_fips, taxonomy_classification, specialty_groups, 1 as provider
+    select state_fips, taxonomy_grouping, taxonomy_classification, specialty_groups, 1 as provider
     from {{ ref('int_providers_classified') }}
     where {{ counted }}
     {%- if is_incremental() %}
@@ -29,7 +29,7 @@ changes as (
 
     union all
 
-    select state_fips, taxonomy_classification, specialty_groups, -1
+    select state_fips, taxonomy_grouping, taxonomy_classification, specialty_groups, -1
     from {{ ref('int_providers_replaced') }}
     where {{ counted }}
     {%- endif %}

@@ -25,6 +25,7 @@ this_build as (
     select
         run_id,
         reference_fingerprint,
+        demographics_product,
         acs_year,
         is_rebaseline,
         current_timestamp as completed_at

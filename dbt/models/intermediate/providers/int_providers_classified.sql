@@ -4,7 +4,13 @@
     Active: no deactivation date (from the record or the latest deactivation report), or a
     reactivation on or after it. Primary taxonomy: the slot switched Y (lowest slot if
     several); without a Y, the lowest filled slot (basis says which). Location class: foreign
-    (country not US), military (state AA/AE/AP) or domestic. -#}
+    (country not US), military (state AA/AE/AP) or domestic.
+    Clinician: the primary taxonomy's NUCC grouping is a clinical one (seed taxonomy_groupings:
+    not students, transport, aides, other services, organisation codes); a code NUCC does not
+    list is not counted as a clinician. Resident: a clinician whose record also lists the
+    student taxonomy 390200000X in another slot (interns and residents, whom HRSA counts as a
+    fraction of an FTE). Stale: last updated 10 or more years before the release the record
+    comes from (NPPES never forces updates; retired and moved clinicians stay listed). -#}
 -- depends_on: {{ ref('int_providers_replaced') }}
 {{
     config(
@@ -51,7 +57,8 @@ primary_taxonomies as (
             when count(*) = 1 then 'only_taxonomy'
             else 'first_slot'
         end as primary_taxonomy_basis,
-        count(*) filter (where is_primary_switch) as primary_switches
+        count(*) filter (where is_primary_switch) as primary_switches,
+        bool_or(taxonomy_code = '390200000X') as has_student_taxonomy
     from taxonomies
     group by npi
 
@@ -85,6 +92,12 @@ states as (
 
 ),
 
+groupings as (
+
+    select * from {{ ref('taxonomy_groupings') }}
+
+),
+
 joined as (
 
     select
@@ -92,6 +105,8 @@ joined as (
         primary_taxonomies.taxonomy_code as primary_taxonomy_code,
         primary_taxonomies.primary_taxonomy_basis,
         primary_taxonomies.primary_switches,
+        primary_taxonomies.has_student_taxonomy,
+        groupings.is_clinician as is_clinical_grouping,
         nucc.taxonomy_grouping,
         nucc.taxonomy_classification,
         nucc.taxonomy_specialization,
@@ -104,6 +119,7 @@ joined as (
     left join nucc on primary_taxonomies.taxonomy_code = nucc.taxonomy_code
     left join groups on primary_taxonomies.taxonomy_code = groups.taxonomy_code
     left join states on providers.practice_state_code = states.state_code
+    left join groupings on nucc.taxonomy_grouping = groupings.taxonomy_grouping
 
 ),
 
@@ -141,11 +157,17 @@ classified as (
         coalesce(
             latest_deactivation_date is null or reactivation_date >= latest_deactivation_date, false
         ) as is_active,
+        coalesce(is_clinical_grouping, false) as is_clinician,
+        coalesce(is_clinical_grouping and has_student_taxonomy, false) as is_resident,
+        last_update_date <= release_date - interval 10 year as is_stale,
 
         ---------- dates
+        release_date,
         latest_deactivation_date as deactivation_date,
         reactivation_date,
-        record_effective_date
+        record_effective_date,
+        enumeration_date,
+        last_update_date
 
     from joined
 

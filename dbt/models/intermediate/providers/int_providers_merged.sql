@@ -26,6 +26,8 @@ records as (
         practice_state_code,
         practice_zip5,
         practice_country_code,
+        enumeration_date,
+        last_update_date,
         deactivation_date,
         reactivation_date,
         {#- a deactivated NPI's record has no last update date, only a (possibly retroactive)
@@ -105,6 +107,8 @@ final as (
 
         ---------- dates
         record_effective_date,
+        enumeration_date,
+        last_update_date,
         deactivation_date,
         reactivation_date
 

@@ -9,8 +9,9 @@
 {%- set columns = {
     'npi': 'bigint', 'state_fips': 'varchar', 'applied_run_id': 'varchar', 'is_active': 'boolean',
     'is_individual': 'boolean', 'location_class': 'varchar', 'practice_state_code': 'varchar',
-    'practice_country_code': 'varchar', 'practice_zip5': 'varchar', 'taxonomy_classification': 'varchar',
-    'specialty_groups': 'varchar[]',
+    'practice_country_code': 'varchar', 'practice_zip5': 'varchar', 'taxonomy_grouping': 'varchar',
+    'taxonomy_classification': 'varchar', 'specialty_groups': 'varchar[]', 'is_clinician': 'boolean',
+    'is_resident': 'boolean', 'is_stale': 'boolean',
 } %}
 {%- set changed -%}
     select npi from {{ ref('int_providers_merged') }} where applied_run_id = {{ run_value('run_id') }}

@@ -1,34 +1,27 @@
-{#- NUCC taxonomy codes in each HRSA specialty group (seed specialty_group_rules). Specialization
-    '*' matches all of a classification; an empty one matches the classification-level code. -#}
+{#- NUCC taxonomy codes of each HRSA specialty group: the explicit code lists of seed
+    specialty_group_codes, as far as the loaded NUCC version lists them (a seed code NUCC does
+    not list warns: tests/specialty_group_codes_match_nucc). -#}
 {{ config(tags=['reference']) }}
 
 with
 
-taxonomies as (
+codes as (
 
-    select * from {{ ref('stg_nucc__taxonomies') }}
+    select * from {{ ref('specialty_group_codes') }}
 
 ),
 
-rules as (
+taxonomies as (
 
-    select * from {{ ref('specialty_group_rules') }}
+    select taxonomy_code from {{ ref('stg_nucc__taxonomies') }}
 
 ),
 
 grouped as (
 
-    select distinct
-        taxonomies.taxonomy_code,
-        rules.specialty_group
-    from taxonomies
-    inner join rules
-        on taxonomies.taxonomy_grouping = rules.taxonomy_grouping
-        and taxonomies.taxonomy_classification = rules.taxonomy_classification
-        and (
-            rules.taxonomy_specialization = '*'
-            or coalesce(taxonomies.taxonomy_specialization, '') = coalesce(rules.taxonomy_specialization, '')
-        )
+    select codes.taxonomy_code, codes.specialty_group
+    from codes
+    inner join taxonomies on codes.taxonomy_code = taxonomies.taxonomy_code
 
 )
 

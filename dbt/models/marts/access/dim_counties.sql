@@ -1,12 +1,15 @@
-{#- Counties of the chosen ACS vintage with the demographics the screens use. Rates are
-    percentages (0-100) of their ACS universe. -#}
+{#- Counties of the demographics vintage (int_county_demographics) with what the screens use:
+    age ratios, the high-need indicators per discipline (seed hrsa_high_need_indicators: a
+    discipline is high-need when any of its indicators is met, unknown when none is met and one
+    is unknown), and how the crosswalk covers the county: full (some ZIP names the county),
+    harmonised (its ZIPs reach it only through seed county_fips_harmonization) or none. -#}
 {{ config(tags=['reference']) }}
 
 with
 
-estimates as (
+demographics as (
 
-    select * from {{ ref('stg_census__acs5_county_estimates') }}
+    select * from {{ ref('int_county_demographics') }}
 
 ),
 
@@ -16,50 +19,124 @@ states as (
 
 ),
 
-high_need as (
+coverage as (
 
-    select min_pct from {{ ref('hrsa_high_need_indicators') }} where indicator = 'poverty_rate'
+    select
+        county_fips,
+        case when bool_or(geography_basis = 'crosswalk') then 'full' else 'harmonised' end as crosswalk_coverage,
+        count(distinct zip5) as crosswalk_zips
+    from {{ ref('int_zip_counties_weighted') }}
+    where county_class = 'county'
+    group by county_fips
 
 ),
 
 described as (
 
     select
-
-        ---------- ids
-        estimates.county_fips,
-        estimates.state_fips,
-
-        ---------- strings
-        estimates.county_name,
+        demographics.*,
         states.state_code,
         states.state_name,
         states.census_region_name,
         states.census_division_name,
+        100.0 * demographics.population_65_plus
+            / nullif(demographics.population_under_18 + demographics.population_18_64 + demographics.population_65_plus, 0)
+            as population_65_plus_pct,
+        demographics.population_under_18 / nullif(demographics.population_18_64, 0) as youth_ratio,
+        demographics.population_65_plus / nullif(demographics.population_18_64, 0) as elderly_ratio,
+        coalesce(coverage.crosswalk_coverage, 'none') as crosswalk_coverage,
+        coalesce(coverage.crosswalk_zips, 0) as crosswalk_zips
+    from demographics
+    left join states on demographics.state_fips = states.state_fips
+    left join coverage on demographics.county_fips = coverage.county_fips
 
-        ---------- numerics
-        estimates.acs_year,
-        estimates.total_population,
-        estimates.population_65_plus,
-        estimates.population_below_poverty,
-        estimates.population_uninsured,
-        estimates.median_household_income_usd,
-        100.0 * estimates.population_below_poverty / nullif(estimates.poverty_universe, 0) as poverty_rate_pct,
-        100.0 * estimates.population_uninsured / nullif(estimates.insurance_universe, 0) as uninsured_rate_pct,
-        100.0 * estimates.population_65_plus / nullif(estimates.total_population, 0) as population_65_plus_pct
+),
 
-    from estimates
-    left join states on estimates.state_fips = states.state_fips
+indicator_values as (
+
+    select
+        described.county_fips,
+        indicators.discipline,
+        indicators.comparison,
+        indicators.threshold,
+        case indicators.measure
+            when 'poverty_rate_pct' then described.poverty_rate_pct
+            when 'youth_ratio' then described.youth_ratio
+            when 'elderly_ratio' then described.elderly_ratio
+        end as value
+    from described
+    cross join {{ ref('hrsa_high_need_indicators') }} as indicators
+
+),
+
+indicators as (
+
+    select
+        county_fips,
+        discipline,
+        case comparison when 'gt' then value > threshold when 'ge' then value >= threshold end as is_met
+    from indicator_values
+
+),
+
+high_need as (
+
+    select
+        county_fips,
+        {%- for d in shortage_disciplines() %}
+        {{ high_need_of("is_met", "discipline = '" ~ d ~ "'") }} as is_{{ d }}_high_need{{ ',' if not loop.last }}
+        {%- endfor %}
+    from indicators
+    group by county_fips
 
 ),
 
 final as (
 
     select
-        described.*,
-        described.poverty_rate_pct >= high_need.min_pct as is_high_need
+
+        ---------- ids
+        described.county_fips,
+        described.state_fips,
+
+        ---------- strings
+        described.county_name,
+        described.state_code,
+        described.state_name,
+        described.census_region_name,
+        described.census_division_name,
+        described.demographics_product,
+        described.crosswalk_coverage,
+        described.total_population_source,
+        described.population_under_18_source,
+        described.population_65_plus_source,
+        described.poverty_rate_source,
+        described.median_household_income_source,
+        described.uninsured_rate_source,
+
+        ---------- numerics
+        described.acs_year,
+        described.total_population,
+        described.population_under_18,
+        described.population_18_64,
+        described.population_65_plus,
+        described.population_below_poverty,
+        described.population_uninsured,
+        described.median_household_income_usd,
+        described.poverty_rate_pct,
+        described.uninsured_rate_pct,
+        described.population_65_plus_pct,
+        described.youth_ratio,
+        described.elderly_ratio,
+        described.crosswalk_zips,
+
+        ---------- booleans
+        {%- for d in shortage_disciplines() %}
+        high_need.is_{{ d }}_high_need{{ ',' if not loop.last }}
+        {%- endfor %}
+
     from described
-    cross join high_need
+    left join high_need on described.county_fips = high_need.county_fips
 
 )
 

@@ -1,5 +1,6 @@
-{#- The specialties the marts count: every NUCC classification (by primary taxonomy) and each
-    HRSA specialty group, with the taxonomy codes each covers. -#}
+{#- The specialties the marts count: every NUCC classification (by primary taxonomy), keyed by
+    (grouping, classification), and each HRSA specialty group, with the taxonomy codes each
+    covers. -#}
 {{ config(tags=['reference']) }}
 
 with
@@ -14,12 +15,12 @@ classifications as (
 
     select
         'classification' as specialty_kind,
+        taxonomy_grouping as specialty_grouping,
         taxonomy_classification as specialty_name,
-        string_agg(distinct taxonomy_grouping, '; ' order by taxonomy_grouping) as taxonomy_grouping,
         count(*) as taxonomy_codes
     from taxonomies
     where taxonomy_classification is not null
-    group by taxonomy_classification
+    group by taxonomy_grouping, taxonomy_classification
 
 ),
 
@@ -27,8 +28,8 @@ groups as (
 
     select
         'group' as specialty_kind,
+        'HRSA specialty group' as specialty_grouping,
         specialty_group as specialty_name,
-        'HRSA specialty group' as taxonomy_grouping,
         count(*) as taxonomy_codes
     from {{ ref('int_taxonomies_grouped') }}
     group by specialty_group

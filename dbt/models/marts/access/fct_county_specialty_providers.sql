@@ -1,12 +1,14 @@
 {#- Active individual providers per county and specialty, for every NUCC classification (by
-    primary taxonomy) and every HRSA specialty group. Only county-specialty pairs with providers
-    are listed; fct_county_access has the groups for every county, zeros included. -#}
+    primary taxonomy, keyed by grouping and classification) and every HRSA specialty group.
+    Only county-specialty pairs with providers are listed; fct_county_access has the groups for
+    every county, zeros included. A left join: a county missing from dim_counties would keep
+    its rows and fail the relationships test instead of vanishing. -#}
 with
 
 counts as (
 
     {#- exact decimal sums in the warehouse; a float is what readers expect -#}
-    select county_fips, specialty_kind, specialty_name, cast(providers as double) as providers
+    select county_fips, specialty_kind, specialty_grouping, specialty_name, cast(providers as double) as providers
     from {{ ref('int_county_specialties_summed') }}
 
 ),
@@ -27,6 +29,7 @@ final as (
 
         ---------- strings
         counts.specialty_kind,
+        counts.specialty_grouping,
         counts.specialty_name,
         counties.county_name,
 
@@ -37,7 +40,7 @@ final as (
         {{ people_per('counties.total_population', 'counts.providers') }} as people_per_provider
 
     from counts
-    inner join counties on counts.county_fips = counties.county_fips
+    left join counties on counts.county_fips = counties.county_fips
 
 )
 

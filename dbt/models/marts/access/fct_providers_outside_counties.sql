@@ -1,34 +1,16 @@
 {#- Active individual providers kept out of county figures, counted here so none is lost:
     foreign addresses, military (APO/FPO: AA, AE, AP), domestic addresses without a usable ZIP
-    or whose ZIP is not in the crosswalk, and shares allocated to a county the ACS vintage does
-    not have (e.g. Connecticut's planning regions against an older crosswalk). -#}
+    or whose ZIP is not in the crosswalk, shares allocated to a crosswalk county the
+    demographics vintage lacks even after harmonisation (county_not_in_demographics), and
+    shares in a territory the demographics do not cover (territory_not_in_demographics: PR,
+    GU, VI, ... with the offline products). The allocation already carries the class. -#}
 with
-
-locations as (
-
-    select * from {{ ref('int_provider_locations_allocated') }}
-
-),
-
-counties as (
-
-    select county_fips from {{ ref('dim_counties') }}
-
-),
 
 outside as (
 
-    select
-        case
-            when locations.location_class = 'county' then 'county_not_in_acs'
-            else locations.location_class
-        end as location_class,
-        locations.practice_state_code,
-        locations.practice_country_code,
-        locations.allocation_weight
-    from locations
-    left join counties on locations.county_fips = counties.county_fips
-    where locations.location_class != 'county' or counties.county_fips is null
+    select location_class, practice_state_code, practice_country_code, allocation_weight
+    from {{ ref('int_provider_locations_allocated') }}
+    where location_class != 'county'
 
 ),
 
@@ -42,7 +24,7 @@ final as (
         practice_country_code,
 
         ---------- numerics
-        sum(allocation_weight) as providers
+        fsum(allocation_weight) as providers
 
     from outside
     group by all

@@ -1,7 +1,9 @@
 {#- Each specialty's provider rate in every Census region and division against the national
     rate (the 50 states and DC), and the gap in providers: how many more (positive) or fewer
     (negative) providers the area would need to match the national rate for its population.
-    Counts are active individual providers by practice-location state. -#}
+    Counts are active individual providers by practice-location state; populations are the
+    demographics product's state populations (int_state_demographics). Specialties are the NUCC
+    classifications, keyed by (grouping, classification), and the HRSA groups. -#}
 with
 
 states as (
@@ -16,7 +18,7 @@ populations as (
 
     select states.*, estimates.total_population
     from states
-    inner join {{ ref('stg_census__acs5_state_estimates') }} as estimates
+    inner join {{ ref('int_state_demographics') }} as estimates
         on states.state_fips = estimates.state_fips
 
 ),
@@ -52,6 +54,7 @@ national as (
 
     select
         specialty_kind,
+        specialty_grouping,
         specialty_name,
         sum(providers) * 100000.0 / (select sum(total_population) from populations) as national_providers_per_100k
     from state_counts
@@ -62,7 +65,7 @@ national as (
 area_counts as (
 
     select areas.geography_level, areas.geography_code, state_counts.specialty_kind,
-        state_counts.specialty_name, cast(sum(state_counts.providers) as bigint) as providers
+        state_counts.specialty_grouping, state_counts.specialty_name, cast(sum(state_counts.providers) as bigint) as providers
     from state_counts
     inner join areas on state_counts.state_fips = areas.state_fips
     group by all
@@ -77,6 +80,7 @@ final as (
         area_populations.geography_level,
         area_populations.geography_code,
         national.specialty_kind,
+        national.specialty_grouping,
         national.specialty_name,
 
         ---------- strings
@@ -99,6 +103,7 @@ final as (
         on area_populations.geography_level = area_counts.geography_level
         and area_populations.geography_code = area_counts.geography_code
         and national.specialty_kind = area_counts.specialty_kind
+        and national.specialty_grouping = area_counts.specialty_grouping
         and national.specialty_name = area_counts.specialty_name
 
 )

@@ -18,13 +18,12 @@ renamed as (
         "NAME" as county_name,
 
         ---------- numerics
-        {{ acs_measures() }},
+        {{ acs_measures(source('census', 'acs5_county')) }},
 
         ---------- timestamps
         _loaded_at as loaded_at
 
     from source
-    where {{ acs_vintage_filter(source('census', 'acs5_county')) }}
 
 )
 

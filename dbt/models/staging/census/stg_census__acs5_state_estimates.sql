@@ -17,13 +17,12 @@ renamed as (
         "NAME" as state_name,
 
         ---------- numerics
-        {{ acs_measures() }},
+        {{ acs_measures(source('census', 'acs5_state')) }},
 
         ---------- timestamps
         _loaded_at as loaded_at
 
     from source
-    where {{ acs_vintage_filter(source('census', 'acs5_state')) }}
 
 )
 

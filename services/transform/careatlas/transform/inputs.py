@@ -3,15 +3,17 @@
 NPPES: the latest published monthly full release is the baseline; every weekly delta published
 after it is passed too (the merge applies only what is newer, so applied ones change nothing).
 Reference data: the latest NUCC version, the latest HUD crosswalk vintage, the latest
-deactivation report (it is cumulative), and every cached ACS vintage, of which dbt picks
-``acs_year`` (default: the latest with both geographies).
+deactivation report (it is cumulative), and the demographics (``careatlas.transform.demographics``:
+an ACS vintage, ``acs_year`` or the latest cached, else the offline PEP/SAIPE products).
 
 A build is a re-baseline (``--full-refresh`` of the per-NPI incremental tables) when the
 warehouse is new, the baseline full release changed, an applied weekly was republished under a
 new version, the previous build merged NPPES changes but did not complete, or the reference
-fingerprint changed (NUCC, crosswalk, deactivation report, or the dbt project itself):
-otherwise rows of unchanged NPIs would keep what older reference data or code made of them.
-ACS is not in the fingerprint: only marts use it.
+fingerprint changed (NUCC, crosswalk, deactivation report, demographics, each by key, size and
+recorded checksum so a reload under the same key counts, or the dbt project itself): otherwise
+rows of unchanged NPIs would keep what older reference data or code made of them. The
+demographics are in the fingerprint because the crosswalk's counties are mapped onto the
+demographic vintage's counties, so every provider's county allocation depends on them.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ import structlog
 from careatlas.shared import catalog, layout
 from careatlas.shared.catalog import PublishedRelease
 from careatlas.shared.storage import Lake
+from careatlas.transform import demographics as demo
+from careatlas.transform.demographics import Demographics
 from careatlas.transform.state import AppliedState
 
 log = structlog.get_logger(__name__)
@@ -41,18 +45,19 @@ class BuildInputs:
     full: PublishedRelease
     weeklies: list[PublishedRelease]
     rebaseline: bool
-    acs_year: int
-    census_years: list[int]
+    demographics: Demographics
     nucc_key: str
     hud_key: str
     deactivation_key: str | None
     fingerprint: str
-    reference_unchanged: bool  # same reference data and ACS vintage as the last completed build
+    reference_unchanged: bool  # same reference data (demographics included) as the last completed build
     pending_weeklies: list[str] = field(default_factory=list)  # releases this run applies
+    reference_rows: dict[str, int | None] = field(default_factory=dict)  # key -> rows in its metadata.json
 
-    def census_keys(self, geo: str) -> list[str]:
-        """The cached ACS tables of ``geo`` (county or state), every vintage; dbt picks acs_year."""
-        return [_census_key(year, geo) for year in self.census_years]
+    @property
+    def acs_year(self) -> int | None:
+        """The ACS vintage read; None when the demographics are the offline products."""
+        return self.demographics.acs_year
 
     def summary(self) -> dict[str, Any]:
         """The inputs recorded in the ``latest`` pointer."""
@@ -65,6 +70,7 @@ class BuildInputs:
             "rebaseline": self.rebaseline,
             "reference_fingerprint": self.fingerprint,
             "acs_year": self.acs_year,
+            "demographics": self.demographics.summary(),
             "nucc": self.nucc_key,
             "hud_zip_county": self.hud_key,
             "nppes_deactivations": self.deactivation_key,
@@ -82,19 +88,26 @@ def plan(
     full = _latest_full(lake)
     weeklies = [w for w in catalog.list_published(lake, "npidata_weekly") if w.release > full.release]
     nucc, hud, deactivations = _reference_keys(lake)
-    fingerprint = reference_fingerprint(project_dir, nucc, hud, deactivations)
+    try:
+        people = demo.choose(lake, census_years(lake), acs_year)
+    except demo.DemographicsMissing as missing:
+        raise MissingInput(str(missing)) from None
+    fingerprint = reference_fingerprint(
+        project_dir, *(demo.content_tag(lake, key) for key in (nucc, hud, deactivations, *people.keys.values())),
+        people.product,
+    )
     rebaseline = _needs_rebaseline(applied, full, weeklies, fingerprint, full_refresh)
     done = frozenset() if rebaseline or applied is None else applied.weekly
-    years = census_years(lake)
-    year = _choose_year(years, acs_year, lake)
     inputs = BuildInputs(
-        full=full, weeklies=weeklies, rebaseline=rebaseline, acs_year=year, census_years=years,
+        full=full, weeklies=weeklies, rebaseline=rebaseline, demographics=people,
         nucc_key=nucc, hud_key=hud, deactivation_key=deactivations, fingerprint=fingerprint,
-        reference_unchanged=not rebaseline and applied is not None and applied.acs_year == year,
+        reference_unchanged=not rebaseline and applied is not None,
         pending_weeklies=[w.release for w in weeklies if (w.release, w.version) not in done],
+        reference_rows={k: demo.metadata_rows(lake, k) for k in (nucc, hud, deactivations) if k},
     )
     log.info("transform inputs planned", full_release=full.release, weeklies=len(weeklies),
-             pending_weeklies=len(inputs.pending_weeklies), rebaseline=rebaseline, acs_year=year)
+             pending_weeklies=len(inputs.pending_weeklies), rebaseline=rebaseline,
+             demographics=people.product, acs_year=people.acs_year)
     return inputs
 
 
@@ -143,21 +156,7 @@ def census_years(lake: Lake) -> list[int]:
     root = _dataset_root(layout.census_acs5(2000, "county"), "year")
     keys = set(lake.list(root))
     years = {int(m.group(1)) for k in keys if (m := re.search(r"/year=(\d{4})/", k))}
-    return sorted(y for y in years if all(_census_key(y, geo) in keys for geo in ("county", "state")))
-
-
-def _census_key(year: int, geo: str) -> str:
-    return f"{layout.census_acs5(year, geo)}/data.parquet"
-
-
-def _choose_year(years: list[int], wanted: int | None, lake: Lake) -> int:
-    if not years:
-        raise MissingInput(f"no ACS 5-year county+state tables in the census cache of {lake.root}")
-    if wanted is None:
-        return years[-1]
-    if wanted not in years:
-        raise MissingInput(f"ACS vintage {wanted} is not cached in {lake.root}; cached: {years}")
-    return wanted
+    return sorted(y for y in years if all(demo.acs_key(y, geo) in keys for geo in ("county", "state")))
 
 
 def _latest_full(lake: Lake) -> PublishedRelease:

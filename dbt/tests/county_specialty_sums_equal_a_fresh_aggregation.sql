@@ -1,0 +1,30 @@
+{#- Incremental equals full: the county-specialty sums a weekly build keeps by adding what it
+    wrote and subtracting what it replaced equal a fresh aggregation of the allocation table.
+    Exact (decimal weights), so any difference is a defect. A re-baseline computes both the
+    same way: build_args skips this (tag incremental_audit) there. -#}
+{{ config(tags=['incremental_audit']) }}
+
+with
+
+allocated as (
+
+    select county_fips, taxonomy_grouping, taxonomy_classification, specialty_groups,
+        {{ exact_weight('allocation_weight') }} as weight
+    from {{ ref('int_provider_locations_allocated') }}
+    where location_class = 'county'
+
+),
+
+fresh as (
+
+    {{ sum_by_specialty('allocated', 'county_fips', 'sum(weight)') }}
+
+),
+
+kept as (
+
+    select * from {{ ref('int_county_specialties_summed') }}
+
+)
+
+{{ specialty_sums_differ('kept', 'fresh', 'county_fips') }}
