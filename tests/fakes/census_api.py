@@ -89,11 +89,40 @@ def counties(year: int) -> dict[str, str]:
     return {fips: f"{name}, {STATES[fips[:2]]}" for fips, name in sorted(places.items())}
 
 
+# the default variables hang together as in a real table, so that marts built on the fake pass
+# their range tests: age cells and poverty / uninsured counts are shares of the population,
+# and the age cells of under-18 and 65+ never add up to more than the population
+_UNDER_18 = {f"B01001_{n:03d}E" for n in (*range(3, 7), *range(27, 31))}  # 8 cells, ~2.8% each
+_AGE_65_PLUS = {f"B01001_{n:03d}E" for n in (*range(20, 26), *range(44, 50))}  # 12 cells, ~1.4% each
+_SHARES = {
+    **dict.fromkeys(_UNDER_18, (0.018, 0.038)),
+    **dict.fromkeys(_AGE_65_PLUS, (0.008, 0.020)),
+    "B17001_001E": (0.95, 0.99),  # poverty universe
+    "B27010_001E": (0.97, 0.995),  # insurance universe
+    **dict.fromkeys(["B27010_017E", "B27010_033E", "B27010_050E", "B27010_066E"], (0.004, 0.04)),
+}
+
+
+def _unit(year: int, fips: str, variable: str) -> float:
+    digest = hashlib.sha256(f"{year}|{fips}|{variable}".encode()).digest()
+    return int.from_bytes(digest[:4]) / 2**32
+
+
 def value(year: int, fips: str, variable: str) -> str | None:
     if (fips, variable) in SPECIAL_CELLS:
         return SPECIAL_CELLS[(fips, variable)]
-    digest = hashlib.sha256(f"{year}|{fips}|{variable}".encode()).digest()
-    return str(int.from_bytes(digest[:4]) % 900_000 + 100)
+    population = int(_unit(year, fips, "B01003_001E") * 900_000) + 1_000
+    if variable == "B01003_001E":
+        return str(population)
+    if variable == "B17001_002E":  # below poverty: 6-35% of the poverty universe
+        universe = int(value(year, fips, "B17001_001E") or population)
+        return str(int(universe * (0.06 + 0.29 * _unit(year, fips, variable))))
+    if variable == "B19013_001E":
+        return str(int(30_000 + 90_000 * _unit(year, fips, variable)))
+    if variable in _SHARES:
+        low, high = _SHARES[variable]
+        return str(int(population * (low + (high - low) * _unit(year, fips, variable))))
+    return str(int(_unit(year, fips, variable) * 900_000) + 100)
 
 
 class FakeCensus(LocalServer):
