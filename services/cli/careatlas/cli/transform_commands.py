@@ -44,9 +44,12 @@ def transform(
     if not settings.lake_is_s3 and not Path(settings.lake).is_dir():
         fail(f"lake {settings.lake} does not exist: `careatlas ingest FILE --lake {settings.lake}` first",
              ExitCode.NOT_FOUND)
-    codes = [(MissingInput, ExitCode.NOT_FOUND), (BuildFailed, ExitCode.FAILED), *_reference_codes(), *lake_codes(),
-             (RuntimeError, ExitCode.FAILED)]
+    codes = [(MissingInput, ExitCode.NOT_FOUND), (BuildFailed, ExitCode.FAILED), *_reference_codes(), *lake_codes()]
     with exit_codes(codes):
+        if acs_year is not None:
+            from careatlas.census.variables import check_year
+
+            check_year(acs_year)
         the_lake = open_lake(settings=settings)
         _need_full_release(the_lake)
         loaded = load_missing_references(the_lake, reference, settings)
@@ -72,22 +75,21 @@ def load_missing_references(lake, reference: Path | None, settings) -> list[dict
 
 def _need_full_release(lake) -> None:
     from careatlas.shared import catalog
+    from careatlas.transform.inputs import MissingInput
 
     if not catalog.list_published(lake, "npidata"):
-        fail(f"no published NPPES full release in {lake.root}: `careatlas ingest FILE --kind full` first",
-             ExitCode.NOT_FOUND)
+        raise MissingInput(f"no published NPPES full release in {lake.root}: `careatlas ingest FILE --kind full` first")
 
 
 def _ensure_acs(lake, year: int, settings) -> None:
     """The vintage from the lake's census cache, or fetched live once (needs a Census API key)."""
-    from careatlas.census import variables
     from careatlas.census.cache import data_key, get_or_fetch
+    from careatlas.transform.inputs import MissingInput
 
-    variables.check_year(year)
     cached = all(lake.exists(data_key(year, geo)) for geo in ("county", "state"))
     if not cached and settings.census_api_key is None:
-        fail(f"ACS 5-year {year} is not in the census cache of {lake.root} and CAREATLAS_CENSUS_API_KEY is unset: "
-             "set it, or `careatlas census import FILE --year Y`", ExitCode.NOT_FOUND)
+        raise MissingInput(f"ACS 5-year {year} is not in the census cache of {lake.root} and "
+                           "CAREATLAS_CENSUS_API_KEY is unset: set it, or `careatlas census import FILE --year Y`")
     with census_errors():
         for geo in ("county", "state"):
             get_or_fetch(lake, year, geo, settings=settings)

@@ -1,50 +1,51 @@
 """Which Census product and vintage each demographic measure came from, named the same way in
 the report, the demo and ``careatlas transform`` (a product that is not the ACS is never called
-ACS). Read from the inputs of the ``latest`` pointer; no third-party imports, so the CLI can use
-it without the report extra.
+ACS). Read from the ``latest`` pointer's inputs; no third-party imports, so the CLI can use it
+without the report extra.
 
-The build records its Census inputs either as a ``demographics`` mapping (measure -> product
-and vintage) or as the lake keys it read (``reference/census/<product>/vintage=<YYYY>/...``,
-``acs_year``); both are understood.
+The build records ``inputs.demographics`` (careatlas.transform.demographics): the product
+(``acs5`` or ``census_offline``) and, per measure, ``{"product", "vintage", "source"}`` where
+``source`` is the label (e.g. 'Census SAIPE 2023') and a measure without a source has none.
+Pointers written before that record only ``acs_year``: every measure then came from that ACS.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
-# product -> (name with the vintage, the measures it gives)
-PRODUCTS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "pep_population": ("Census PEP Vintage {vintage}", ("total population",)),
-    "pep_agesex": ("Census PEP Vintage {vintage} age/sex", ("population under 18, 18-64 and 65+",)),
-    "saipe": ("Census SAIPE {vintage}", ("poverty rate", "median household income")),
-    "acs5": ("ACS 5-year {vintage}", ("total population", "population under 18, 18-64 and 65+", "poverty rate",
-                                      "median household income", "uninsured rate")),
+# contract measure names (int_county_demographics) as a reader says them
+MEASURE_NAMES = {
+    "total_population": "total population",
+    "population_under_18": "population under 18",
+    "population_18_64": "population 18-64",
+    "population_65_plus": "population 65+",
+    "poverty_rate_pct": "poverty rate",
+    "median_household_income_usd": "median household income",
+    "uninsured_rate_pct": "uninsured rate",
 }
-_PRODUCT_KEY = re.compile(r"reference/census/(pep_population|pep_agesex|saipe)/vintage=(\d{4})/")
-_ACS_KEY = re.compile(r"reference/census/acs5/year=(\d{4})/")
-
-
-def product_label(product: str, vintage: object) -> str:
-    return PRODUCTS[product][0].format(vintage=vintage)
+NOT_AVAILABLE = "not available"
+_LEGACY_ACS_MEASURES = ("total_population", "population_65_plus", "poverty_rate_pct", "median_household_income_usd",
+                        "uninsured_rate_pct")
 
 
 def demographic_sources(inputs: dict[str, Any]) -> list[tuple[str, str]]:
-    """(measure, product and vintage) for every demographic measure the build says it read."""
+    """(measure, product and vintage) for every demographic measure of the build."""
     recorded = inputs.get("demographics")
-    if isinstance(recorded, dict) and recorded:
-        return [(str(measure), _recorded_label(source)) for measure, source in recorded.items()]
-    products = dict(_products_in(inputs))
-    if not products and inputs.get("acs_year"):
-        products["acs5"] = str(inputs["acs_year"])
-    rows: dict[str, str] = {}
-    # an offline product names its measures; the ACS fills only those no offline product gives
-    for product in ("pep_population", "pep_agesex", "saipe", "acs5"):
-        if product in products:
-            for measure in PRODUCTS[product][1]:
-                rows.setdefault(measure, product_label(product, products[product]))
-    return list(rows.items())
+    measures = recorded.get("measures") if isinstance(recorded, dict) else None
+    if isinstance(measures, dict) and measures:
+        return [(MEASURE_NAMES.get(name, name), _label(source)) for name, source in measures.items()]
+    if inputs.get("acs_year"):
+        return [(MEASURE_NAMES[name], f"ACS 5-year {inputs['acs_year']}") for name in _LEGACY_ACS_MEASURES]
+    return []
+
+
+def products(inputs: dict[str, Any]) -> str | None:
+    """The products the demographics came from, for a one-line summary: 'Census PEP Vintage
+    2024, Census PEP Vintage 2023 county characteristics, Census SAIPE 2023'."""
+    labels = [re.sub(r"\s*\([^)]*\)$", "", label) for _, label in demographic_sources(inputs)]
+    named = list(dict.fromkeys(label for label in labels if label != NOT_AVAILABLE))
+    return ", ".join(named) or None
 
 
 def demographics_line(inputs: dict[str, Any]) -> str:
@@ -52,28 +53,17 @@ def demographics_line(inputs: dict[str, Any]) -> str:
     by_label: dict[str, list[str]] = {}
     for measure, label in demographic_sources(inputs):
         by_label.setdefault(label, []).append(measure)
-    shown = "; ".join(f"{', '.join(measures)} from {label}" for label, measures in by_label.items())
-    return f"demographics: {shown or 'none recorded'}"
+    missing = by_label.pop(NOT_AVAILABLE, [])
+    parts = [f"{', '.join(measures)} from {label}" for label, measures in by_label.items()]
+    parts += [f"{', '.join(missing)} not available from these products"] if missing else []
+    return f"demographics: {'; '.join(parts) or 'none recorded'}"
 
 
-def _products_in(value: Any) -> Iterator[tuple[str, str]]:
-    if isinstance(value, str):
-        if match := _PRODUCT_KEY.search(value):
-            yield match[1], match[2]
-        elif match := _ACS_KEY.search(value):
-            yield "acs5", match[1]
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _products_in(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _products_in(item)
-
-
-def _recorded_label(source: Any) -> str:
-    if isinstance(source, dict):
-        product, vintage = source.get("product"), source.get("vintage")
-        if product in PRODUCTS and vintage is not None:
-            return product_label(str(product), vintage)
-        return " ".join(str(v) for v in (product, vintage) if v is not None) or "unknown"
-    return str(source)
+def _label(source: Any) -> str:
+    if not isinstance(source, dict):
+        return str(source) if source else NOT_AVAILABLE
+    if source.get("source"):
+        return str(source["source"])
+    if source.get("product"):
+        return " ".join(str(source[k]) for k in ("product", "vintage") if source.get(k) is not None)
+    return NOT_AVAILABLE
