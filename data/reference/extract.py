@@ -52,11 +52,11 @@ EXTRACTS = (
     Extract("census/offline/pep_v2024_county_totals.csv", "Census PEP county population totals "
             "(co-est2024-alldata)", "V2024", PUBLIC_DOMAIN,
             columns=("statecode", "countycode", "state", "county", "fipscode", "SUMLEV", "REGION", "DIVISION",
-                     "STNAME", "CTYNAME", "POPESTIMATE2024")),
+                     "STNAME", "CTYNAME", "ESTIMATESBASE2020", "POPESTIMATE2024")),
     Extract("census/offline/pep_v2023_county_agesex.csv", "Census PEP county population by age and sex "
             "(cc-est2023-agesex-all)", "V2023", PUBLIC_DOMAIN,
             columns=("SUMLEV", "STATE", "COUNTY", "STNAME", "CTYNAME", "YEAR", "POPESTIMATE", "UNDER5_TOT",
-                     "AGE513_TOT", "AGE1417_TOT", "AGE18PLUS_TOT", "AGE1544_FEM", "AGE65PLUS_TOT"),
+                     "AGE513_TOT", "AGE1417_TOT", "AGE18PLUS_TOT", "AGE1544_FEM", "AGE65PLUS_TOT", "MEDIAN_AGE_TOT"),
             keep_row=lambda row: row["YEAR"] == "5", rows_note="YEAR = 5 (the July 1, 2023 estimate)",
             encoding="latin-1"),
     Extract("census/offline/saipe_2023_county.csv", "Census Small Area Income and Poverty Estimates (SAIPE)",

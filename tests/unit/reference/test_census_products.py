@@ -87,9 +87,9 @@ def test_the_full_files_load(reference_dir: Path, lake: Lake, kind: str) -> None
 def test_the_census_bureaus_own_totals_file_gets_the_same_id_columns(lake: Lake, tmp_path: Path) -> None:
     path = tmp_path / "co-est2024-alldata.csv"
     path.write_bytes(
-        "SUMLEV,REGION,DIVISION,STATE,COUNTY,STNAME,CTYNAME,POPESTIMATE2023,POPESTIMATE2024\n"
-        "040,4,8,35,000,New Mexico,New Mexico,2114371,2130256\n"
-        "050,4,8,35,013,New Mexico,Doña Ana County,227580,229317\n".encode("latin-1")
+        "SUMLEV,REGION,DIVISION,STATE,COUNTY,STNAME,CTYNAME,ESTIMATESBASE2020,POPESTIMATE2023,POPESTIMATE2024\n"
+        "040,4,8,35,000,New Mexico,New Mexico,2117527,2114371,2130256\n"
+        "050,4,8,35,013,New Mexico,Doña Ana County,219561,227580,229317\n".encode("latin-1")
     )
     frame = pl.read_parquet(lake.uri(load(lake, "pep_population", path).key))
     assert frame.columns[:3] == ["statecode", "countycode", "fipscode"]

@@ -28,14 +28,16 @@ DEACTIVATION_COLUMNS = ["NPI", "NPPES Deactivation Date"]
 # others). They are the columns of the vendored extracts in data/reference/census/offline/
 # (data/reference/extract.py cuts exactly these), so the full file and the extract both load.
 # PEP totals: the vintage's own POPESTIMATE<YYYY> column is required too (pep_population_columns).
-PEP_POPULATION_COLUMNS = ["statecode", "countycode", "fipscode", "SUMLEV", "REGION", "DIVISION", "STNAME", "CTYNAME"]
+PEP_POPULATION_COLUMNS = [
+    "statecode", "countycode", "fipscode", "SUMLEV", "REGION", "DIVISION", "STNAME", "CTYNAME", "ESTIMATESBASE2020",
+]
 # the Census Bureau's own co-est<YYYY>-alldata.csv names the codes STATE and COUNTY; our copy
 # (County Health Rankings' inputs) statecode and countycode, plus fipscode: the loader adds those
 # three to the Census Bureau's file so every landed vintage has the same id columns
 PEP_POPULATION_CENSUS_IDS = ["STATE", "COUNTY"]
 PEP_AGESEX_COLUMNS = [
     "SUMLEV", "STATE", "COUNTY", "STNAME", "CTYNAME", "YEAR", "POPESTIMATE", "UNDER5_TOT", "AGE513_TOT",
-    "AGE1417_TOT", "AGE18PLUS_TOT", "AGE1544_FEM", "AGE65PLUS_TOT",
+    "AGE1417_TOT", "AGE18PLUS_TOT", "AGE1544_FEM", "AGE65PLUS_TOT", "MEDIAN_AGE_TOT",
 ]
 SAIPE_COLUMNS = [
     "State FIPS Code", "County FIPS Code", "Postal Code", "Name", "Poverty Estimate, All Ages",
