@@ -25,7 +25,9 @@ OFFLINE = {
 
 
 def test_each_measure_is_named_with_its_product_and_vintage() -> None:
-    assert labels.demographic_sources(OFFLINE) == [
+    stored = {**OFFLINE, "demographics": {**OFFLINE["demographics"],
+                                          "measures": dict(sorted(OFFLINE["demographics"]["measures"].items()))}}
+    assert labels.demographic_sources(stored) == labels.demographic_sources(OFFLINE) == [
         ("total population", "Census PEP Vintage 2024 (July 1, 2024)"),
         ("population under 18", "Census PEP Vintage 2023 county characteristics (July 1, 2023)"),
         ("population 65+", "Census PEP Vintage 2023 county characteristics (July 1, 2023)"),

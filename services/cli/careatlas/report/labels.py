@@ -34,7 +34,10 @@ def demographic_sources(inputs: dict[str, Any]) -> list[tuple[str, str]]:
     recorded = inputs.get("demographics")
     measures = recorded.get("measures") if isinstance(recorded, dict) else None
     if isinstance(measures, dict) and measures:
-        return [(MEASURE_NAMES.get(name, name), _label(source)) for name, source in measures.items()]
+        # in the contract's column order (latest.json stores its keys sorted); unknown ones last
+        order = list(MEASURE_NAMES)
+        names = sorted(measures, key=lambda n: (order.index(n) if n in order else len(order), n))
+        return [(MEASURE_NAMES.get(name, name), _label(measures[name])) for name in names]
     if inputs.get("acs_year"):
         return [(MEASURE_NAMES[name], f"ACS 5-year {inputs['acs_year']}") for name in _LEGACY_ACS_MEASURES]
     return []
