@@ -80,10 +80,11 @@ ENV PATH="/app/.venv/bin:${PATH}" \
 WORKDIR /home/careatlas
 USER 10001:10001
 
-# httpfs is installed into ~/.duckdb now, from its PyPI wheel: pods have no internet and a
-# read-only root filesystem, so DuckDB can neither download nor install it at run time
+# httpfs and aws (the credential chain for IRSA) are installed into ~/.duckdb now, from their PyPI
+# wheels: pods have no internet and a read-only root filesystem, so DuckDB can neither download
+# nor install them at run time
 RUN if [ "$SERVICE" = transform ]; then \
-      python -c "from duckdb_extensions import import_extension; import_extension('httpfs')"; \
+      python -c "from duckdb_extensions import import_extension as i; i('httpfs'); i('aws')"; \
     fi
 
 # workers answer a broadcast ping addressed to their own node name (celery@<container hostname>);

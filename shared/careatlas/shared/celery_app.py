@@ -57,8 +57,10 @@ app = create_app()
 
 @signals.setup_logging.connect
 def _setup_logging(**_kwargs) -> None:
-    # connected so Celery leaves logging alone; structlog renders every line
+    # connected so Celery leaves logging alone; structlog renders every line. Every worker
+    # registers its secrets here, before its first log line (the CLI does so in bootstrap)
     settings = get_settings()
+    log_setup.register_settings(settings)
     log_setup.configure_logging(settings.log_level, settings.log_format)
 
 
@@ -125,9 +127,10 @@ def _on_success(sender=None, result=None, **_kwargs) -> None:
 
 @signals.task_retry.connect
 def _on_retry(sender=None, reason=None, **_kwargs) -> None:
-    _record(sender, sender.request.id, "retrying", error=str(reason)[:500])
+    _record(sender, sender.request.id, "retrying", error=log_setup.redact(str(reason))[:500])
 
 
 @signals.task_failure.connect
 def _on_failure(sender=None, task_id=None, exception=None, **_kwargs) -> None:
-    _record(sender, task_id, "failed", error=f"{type(exception).__name__}: {exception}"[:2000])
+    # redacted before it is stored: the record goes to Redis, the lake and the run manifest
+    _record(sender, task_id, "failed", error=log_setup.redact(f"{type(exception).__name__}: {exception}")[:2000])

@@ -3,24 +3,36 @@
 Shared by the CLI (``careatlas land``) and the ingest worker, so the CLI never imports worker
 code. Raw files are written once: landing the same bytes again is a no-op, landing different
 bytes under the same name is refused.
+
+An NPPES file is read whole before anything is written (nppes_file.check_file: header, archive
+integrity with CRCs, the member, a record-boundary scan), so a wrong or corrupt file never takes a
+release's raw name. The raw object is then created if absent (``Lake.create``: O_EXCL-style link
+locally, ``IfNoneMatch='*'`` on S3), its bytes hashed as they are written and compared with the
+checked file's before the commit, so two concurrent lands of different bytes cannot both win and
+the ``.sha256.json`` always describes the bytes beside it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
+import json
 import re
+import shutil
 import tempfile
+import weakref
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO
 
 import structlog
 
-from careatlas.shared import layout
-from careatlas.shared.settings import Settings
+from careatlas.shared import fetch, layout, nppes_file
+from careatlas.shared.settings import Settings, get_settings
 from careatlas.shared.storage import Lake
 
 log = structlog.get_logger(__name__)
@@ -69,12 +81,25 @@ def sha256_of(handle: IO[bytes]) -> tuple[str, int]:
 
 @dataclass
 class SourceFile:
-    """A file to land: a local path, an object in some S3 bucket, or a downloaded URL."""
+    """A file to land: a local path, an object in some S3 bucket, or a downloaded URL. ``uri`` is
+    what records and messages show: a URL without its query string."""
 
     name: str
     uri: str
     open: Callable[[], IO[bytes]]
     local_path: Path | None = None
+    _finalizer: Callable[[], None] | None = field(default=None, repr=False)
+
+    def close(self) -> None:
+        """Remove a temporary download (also done when the object is collected or at exit)."""
+        if self._finalizer:
+            self._finalizer()
+
+    def __enter__(self) -> SourceFile:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
 
 
 _WEEKLY_LINK = re.compile(r"""href=["']?([^"' >]*NPPES_Data_Dissemination_(\d{6})_(\d{6})_Weekly(_V2)?\.zip)""", re.I)
@@ -96,20 +121,15 @@ def newest_cms_link(page: str, base_url: str, kind: str) -> str | None:
     return urljoin(base_url, max(found)[1]) if found else None
 
 
-def resolve_index(url: str, kind: str | None) -> str:
+def resolve_index(url: str, kind: str | None, settings: Settings | None = None) -> str:
     """A CMS download page (``...NPI_Files.html``) stands for its newest file of ``kind``."""
     if not url.lower().split("?")[0].endswith((".html", ".htm")):
         return url
-    import httpx
-
-    try:
-        page = httpx.get(url, follow_redirects=True, timeout=30).text
-    except httpx.HTTPError as error:
-        raise LandingError(f"{url}: cannot read the download page: {type(error).__name__}") from None
-    link = newest_cms_link(page, url, kind or "full")
+    page, final = fetch.fetch_text(url, settings or get_settings())
+    link = newest_cms_link(page, final, kind or "full")
     if link is None:
-        raise LandingError(f"{url} links no NPPES {kind or 'monthly'} zip: pass the file's URL")
-    log.info("newest CMS file found", page=url, link=link)
+        raise LandingError(f"{fetch.display(url)} links no NPPES {kind or 'monthly'} zip: pass the file's URL")
+    log.info("newest CMS file found", page=fetch.display(url), link=fetch.display(link))
     return link
 
 
@@ -122,61 +142,113 @@ def source_file(uri: str, settings: Settings | None = None, download_dir: Path |
             raise LandingError(f"{uri}: no such object")
         return SourceFile(Path(key).name, uri, lambda: bucket_lake.open(key))
     if uri.startswith(("http://", "https://")):
-        uri = resolve_index(uri, kind)
-        path = download(uri, download_dir or Path(tempfile.mkdtemp(prefix="careatlas-download-")))
-        return SourceFile(path.name, uri, lambda: open(path, "rb"), path)
+        return _downloaded(resolve_index(uri, kind, settings), settings or get_settings(), download_dir)
     path = Path(uri).expanduser()
     if not path.is_file():
         raise LandingError(f"{path}: no such file")
     return SourceFile(path.name, str(path), lambda: open(path, "rb"), path)
 
 
-def download(url: str, folder: Path) -> Path:
-    """Stream a URL to a local file (bounded memory); the caller lands it from there."""
-    import httpx
-
-    target = folder / Path(httpx.URL(url).path).name
+def _downloaded(url: str, settings: Settings, download_dir: Path | None) -> SourceFile:
+    """Download under the fetching rule (careatlas.shared.fetch). A download into a temporary
+    folder is removed by ``SourceFile.close`` (``land`` calls it), on collection or at exit."""
+    folder = download_dir or Path(tempfile.mkdtemp(prefix="careatlas-download-"))
     try:
-        with httpx.stream("GET", url, follow_redirects=True, timeout=60) as response:
-            response.raise_for_status()
-            with open(target, "wb") as out:
-                for block in response.iter_bytes(STREAM_PIECE):
-                    out.write(block)
-    except httpx.HTTPError as error:
-        raise LandingError(f"{url}: download failed: {type(error).__name__}") from None
-    return target
+        got = fetch.download_into(url, folder, settings)
+    except BaseException:
+        if download_dir is None:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    file = SourceFile(got.name, got.url, lambda: got.path.open("rb"), got.path)
+    if download_dir is None:
+        file._finalizer = weakref.finalize(file, shutil.rmtree, folder, True)
+    return file
 
 
 def land(lake: Lake, source: SourceFile, release: str, *, dataset: str = "nppes") -> tuple[str, str, int]:
-    """Copy ``source`` into ``raw/<dataset>/release=<date>/`` once; raw files are never overwritten."""
+    """Copy ``source`` into ``raw/<dataset>/release=<date>/`` once; raw files are never overwritten.
+    An NPPES file (``dataset="nppes"``) is checked whole first. A temporary download is removed."""
+    try:
+        return _land(lake, source, release, dataset)
+    finally:
+        source.close()
+
+
+def _land(lake: Lake, source: SourceFile, release: str, dataset: str) -> tuple[str, str, int]:
     key = layout.raw_file(dataset, release, source.name)
     checksum_key = layout.raw_checksum(key)
     if lake.exists(checksum_key):
         with source.open() as handle:
             sha, size = sha256_of(handle)
-        landed = lake.read_json(checksum_key)
-        if landed["sha256"] != sha:
-            raise LandingError(
-                f"{source.uri}: {lake.uri(key)} already holds a different file (sha256 {landed['sha256'][:12]}…); "
-                "raw files are immutable: land the new file under its own release or name"
-            )
+        _same_bytes(lake, key, lake.read_json(checksum_key)["sha256"], sha, source)
         return key, sha, size
-    if source.local_path and not lake.is_s3:  # hash, then the kernel's copy: ~4x faster than streaming
+    expected = checked_sha256(source, dataset, lake.settings)
+    with source.open() as handle:
+        written = _Hashing(handle)
+
+        def verify() -> None:  # the bytes written are the bytes checked, or nothing is committed
+            if written.hexdigest() != expected:
+                raise LandingError(f"{source.uri} changed while it was being landed; land it again")
+
+        created = lake.create(key, written, verify)
+    if not created:  # a concurrent land won, or a crash left the file without its checksum
+        with lake.open(key) as landed:
+            _same_bytes(lake, key, sha256_of(landed)[0], expected, source)
+    size = written.size if created else lake.size(key)
+    record = {"sha256": expected, "bytes": size, "source": source.uri, "landed_at": datetime.now(UTC).isoformat()}
+    lake.create(checksum_key, io.BytesIO(json.dumps(record, indent=2, sort_keys=True).encode()))
+    log.info("raw file landed" if created else "raw file already landed", key=key, bytes=size, sha256=expected)
+    return key, expected, size
+
+
+def _same_bytes(lake: Lake, key: str, landed: str, sha: str, source: SourceFile) -> None:
+    if landed != sha:
+        raise LandingError(
+            f"{source.uri}: {lake.uri(key)} already holds a different file (sha256 {landed[:12]}…); "
+            "raw files are immutable: land the new file under its own release or name"
+        )
+
+
+def checked_sha256(source: SourceFile, dataset: str, settings: Settings) -> str:
+    """The source's sha256, after reading it whole as an NPPES file when ``dataset`` is nppes
+    (one pass for a plain CSV; an archive is checked, then hashed)."""
+    if dataset != "nppes":
         with source.open() as handle:
-            sha, size = sha256_of(handle)
-        lake.put_file(key, source.local_path)
-    else:
-        digest, size = hashlib.sha256(), 0
-        with source.open() as handle, lake.writer(key) as out:  # one pass: hash while uploading
-            while block := handle.read(STREAM_PIECE):
-                digest.update(block)
-                out.write(block)
-                size += len(block)
-        sha = digest.hexdigest()
-    lake.write_json(checksum_key, {"sha256": sha, "bytes": size, "source": source.uri,
-                                   "landed_at": datetime.now(UTC).isoformat()})
-    log.info("raw file landed", key=key, bytes=size, sha256=sha)
-    return key, sha, size
+            return sha256_of(handle)[0]
+    limits = nppes_file.Limits.from_settings(settings)
+    member_of = lambda archive: npidata_member(archive, source=source.uri)  # noqa: E731
+    if nppes_file.is_compressed(source.name):
+        nppes_file.check_file(source.open, source.name, source.uri, limits, member_of)
+        with source.open() as handle:
+            return sha256_of(handle)[0]
+    with source.open() as handle:
+        hashing = _Hashing(handle)  # the check reads a plain CSV to its end: hash it on the way
+        nppes_file.check_file(lambda: contextlib.nullcontext(hashing), source.name, source.uri, limits, member_of)
+        return hashing.hexdigest()
+
+
+class _Hashing(io.RawIOBase):
+    """A reader that hashes and counts what passes through it."""
+
+    def __init__(self, handle: IO[bytes]) -> None:
+        self._handle, self._digest, self.size = handle, hashlib.sha256(), 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._handle.read(size)
+        self._digest.update(data)
+        self.size += len(data)
+        return data
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def hexdigest(self) -> str:
+        return self._digest.hexdigest()
 
 
 def resolve_release(name: str, release: str | date | None, kind: str | None) -> tuple[str, str]:

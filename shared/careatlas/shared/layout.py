@@ -12,21 +12,22 @@ from datetime import date
 
 NPPES_DATASETS = ("npidata", "npidata_weekly", "othername", "pl", "endpoint")
 
-_RELEASE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_RUN_ID = re.compile(r"^[A-Za-z0-9_.-]{1,80}$")
+_RELEASE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_RUN_ID = re.compile(r"[A-Za-z0-9_.-]{1,80}")
 
 
 def check_release(release: str | date) -> str:
     text = release.isoformat() if isinstance(release, date) else str(release)
-    if not _RELEASE.match(text):
+    if not _RELEASE.fullmatch(text):
         raise ValueError(f"release must be YYYY-MM-DD, got {text!r}")
     date.fromisoformat(text)
     return text
 
 
 def check_run_id(run_id: str) -> str:
-    if not _RUN_ID.match(run_id):
-        raise ValueError(f"run id must match {_RUN_ID.pattern}, got {run_id!r}")
+    """Run ids (and versions) become key segments: letters, digits, ``_.-``, not only dots."""
+    if not isinstance(run_id, str) or not _RUN_ID.fullmatch(run_id) or not run_id.strip("."):
+        raise ValueError(f"run id must match {_RUN_ID.pattern} and not be only dots, got {run_id!r}")
     return run_id
 
 

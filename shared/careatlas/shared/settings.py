@@ -7,12 +7,21 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 MiB = 1024 * 1024
+GiB = 1024 * MiB
+# where URLs may be fetched from (landing and reference downloads), redirects included; a leading
+# "." admits the subdomains too
+OFFICIAL_HOSTS = (
+    "download.cms.gov", "www.cms.gov",  # CMS: NPPES files, deactivation reports
+    "www.nucc.org", "nucc.org",  # NUCC taxonomy
+    "www.huduser.gov", "huduser.gov",  # HUD-USPS crosswalks
+    "api.census.gov", "www2.census.gov", "www.census.gov",  # Census
+)
 
 
 class Settings(BaseSettings):
@@ -41,6 +50,20 @@ class Settings(BaseSettings):
     compact_target_bytes: int = Field(default=256 * MiB, ge=1024)
     ingest_workers: int = Field(default=0, ge=0)  # embedded mode; 0 = all cores
     ingest_worker_threads: int = Field(default=0, ge=0)  # Polars threads per worker; 0 = cores / workers
+
+    # ---- input bounds: past these a file fails with an error naming it and the byte offset,
+    # instead of a worker holding it all in memory (docs/runbook.md "Poison input")
+    max_record_bytes: int = Field(default=1 * MiB, ge=1024)  # NPPES records are ~1.5 KB
+    max_decompressed_bytes: int = Field(default=64 * GiB, ge=MiB)  # the 2025 npidata CSV is ~11 GB
+    max_compression_ratio: float = Field(default=200.0, gt=1)  # CMS zips ~9:1, bombs ~1000:1
+    max_reference_bytes: int = Field(default=1 * GiB, ge=MiB)  # a reference file, or an xlsx unpacked
+
+    # ---- fetching URLs (careatlas land/run/ingest and reference downloads)
+    fetch_allowed_hosts: Annotated[tuple[str, ...], NoDecode] = OFFICIAL_HOSTS  # comma-separated in the env
+    fetch_allow_http: bool = False  # plain http (tests, a local mirror); https -> http redirects never
+    fetch_max_bytes: int = Field(default=16 * GiB, ge=1024)  # the monthly NPPES zip is ~1 GB
+    fetch_timeout_s: float = Field(default=3600.0, gt=0)  # the whole download, not one read
+    fetch_read_timeout_s: float = Field(default=60.0, gt=0)
 
     # ---- census
     census_api_key: SecretStr | None = None  # required for live calls only
@@ -72,6 +95,13 @@ class Settings(BaseSettings):
         if not value.strip():
             raise ValueError("CAREATLAS_LAKE must be a folder path or s3://bucket[/prefix]")
         return value.strip().rstrip("/") or "/"
+
+    @field_validator("fetch_allowed_hosts", mode="before")
+    @classmethod
+    def _hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(h.strip().lower() for h in value.split(",") if h.strip())
+        return value
 
     @property
     def lake_is_s3(self) -> bool:

@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -30,6 +30,10 @@ class LakeError(Exception):
 
 class LakeKeyNotFound(LakeError):
     pass
+
+
+class LakeExists(LakeError):
+    """A conditional write found the key already there (S3 412 PreconditionFailed / 409)."""
 
 
 class LakeUnavailable(LakeError):
@@ -57,10 +61,11 @@ class Lake:
 
     # ------------------------------------------------------------------ naming
     def _s3_key(self, key: str) -> str:
+        _contained(key)
         return f"{self.prefix}/{key}" if self.prefix else key
 
     def _local(self, key: str) -> Path:
-        return self.path / key
+        return self.path / _contained(key)
 
     def uri(self, key: str = "") -> str:
         """Where Polars and DuckDB find ``key``: ``s3://bucket/...`` or an absolute path."""
@@ -190,6 +195,43 @@ class Lake:
             upload.abort()
             raise
 
+    def create(self, key: str, source: IO[bytes], verify: Callable[[], None] | None = None) -> bool:
+        """Write ``source`` to ``key`` only if ``key`` does not exist; False (nothing written) if it
+        does, also when a concurrent writer got there first. ``verify`` runs once every byte is
+        staged and before the commit: raising in it aborts. Local: a temp file linked in place
+        (``os.link`` fails on an existing name); S3: ``IfNoneMatch='*'`` on the PUT or the
+        multipart completion (AWS S3, MinIO and moto refuse it with 412 when the key exists)."""
+        if self.exists(key):
+            return False
+        if not self.is_s3:
+            target = self._local(key)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f"{_TMP_PREFIX}{uuid.uuid4().hex}-{target.name}")
+            try:
+                with open(tmp, "wb") as out:
+                    shutil.copyfileobj(source, out, 8 * 1024 * 1024)
+                if verify:
+                    verify()
+                os.link(tmp, target)
+                return True
+            except FileExistsError:
+                return False
+            finally:
+                tmp.unlink(missing_ok=True)
+        upload = _MultipartWriter(self, key, if_none_match=True)
+        try:
+            shutil.copyfileobj(source, upload, 8 * 1024 * 1024)
+            if verify:
+                verify()
+            upload.complete()
+            return True
+        except LakeExists:
+            upload.abort()
+            return False
+        except BaseException:
+            upload.abort()
+            raise
+
     def delete(self, keys: list[str]) -> None:
         if not keys:
             return
@@ -236,6 +278,14 @@ class Lake:
             options["aws_access_key_id"] = s.s3_access_key_id.get_secret_value()
             options["aws_secret_access_key"] = s.s3_secret_access_key.get_secret_value()
         return options
+
+
+def _contained(key: str) -> str:
+    """Keys stay inside the lake: no absolute keys, no ``..`` segments (a run id of ``..`` once
+    made ``runs/../manifest.json`` the lake root's)."""
+    if key.startswith(("/", "\\")) or ".." in key.replace("\\", "/").split("/"):
+        raise LakeError(f"lake key {key!r} points outside the lake")
+    return key
 
 
 def open_lake(root: str | None = None, settings: Settings | None = None) -> Lake:
@@ -291,6 +341,8 @@ def _s3_errors(lake: Lake, key: str, missing_ok: bool = False) -> Iterator[_Miss
                 missing.value = True
                 return
             raise LakeKeyNotFound(f"{where} does not exist") from None
+        if code in ("PreconditionFailed", "ConditionalRequestConflict"):
+            raise LakeExists(f"{where} already exists") from None
         if code == "NoSuchBucket":
             raise LakeError(f"bucket {lake.bucket!r} does not exist (lake {lake.root})") from None
         if status == 429 or status >= 500 or code in ("SlowDown", "RequestTimeout"):
@@ -338,9 +390,10 @@ class _S3RangeReader(io.RawIOBase):
 class _MultipartWriter(io.RawIOBase):
     """Buffers ``MULTIPART_BYTES`` at a time and uploads each as one part."""
 
-    def __init__(self, lake: Lake, key: str) -> None:
+    def __init__(self, lake: Lake, key: str, if_none_match: bool = False) -> None:
         # the full S3 key for the API calls; the lake key for error messages (_s3_errors prefixes it)
         self._lake, self._name, self._key = lake, key, lake._s3_key(key)
+        self._condition = {"IfNoneMatch": "*"} if if_none_match else {}
         self._buffer = bytearray()
         self._parts: list[dict] = []
         self._upload_id: str | None = None
@@ -370,13 +423,14 @@ class _MultipartWriter(io.RawIOBase):
         s3, bucket = self._lake._s3, self._lake.bucket
         if self._upload_id is None:  # small object: one PUT
             with _s3_errors(self._lake, self._name):
-                s3.put_object(Bucket=bucket, Key=self._key, Body=bytes(self._buffer))
+                s3.put_object(Bucket=bucket, Key=self._key, Body=bytes(self._buffer), **self._condition)
             return
         if self._buffer:
             self._flush_part()
         with _s3_errors(self._lake, self._name):
             s3.complete_multipart_upload(
-                Bucket=bucket, Key=self._key, UploadId=self._upload_id, MultipartUpload={"Parts": self._parts}
+                Bucket=bucket, Key=self._key, UploadId=self._upload_id, MultipartUpload={"Parts": self._parts},
+                **self._condition,
             )
 
     def abort(self) -> None:

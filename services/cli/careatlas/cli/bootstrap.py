@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from careatlas.shared.logging import configure_logging, register_secret
+from careatlas.shared.logging import configure_logging, register_settings
 from careatlas.shared.settings import Settings, get_settings
 
 
@@ -14,7 +14,6 @@ def configure(lake: str | None = None) -> Settings:
         os.environ["CAREATLAS_LAKE"] = lake
         get_settings.cache_clear()
     settings = get_settings()
+    register_settings(settings)
     configure_logging(settings.log_level, settings.log_format)
-    for secret in (settings.census_api_key, settings.s3_secret_access_key):
-        register_secret(secret.get_secret_value() if secret else None)
     return settings

@@ -19,7 +19,7 @@ from rich.table import Table
 
 from careatlas.cli import reference_files
 from careatlas.cli.bootstrap import configure
-from careatlas.cli.output import ExitCode, console, fail
+from careatlas.cli.output import ExitCode, console, fail, styled
 
 DEMO_RELEASE = date(2025, 4, 7)
 # the live ACS vintage the demo asks for when a Census API key is set
@@ -55,7 +55,7 @@ def demo(
     acs = acs_year or (DEMO_ACS_YEAR if settings.census_api_key else None)
     job = EmbeddedRun(nppes=str(source), references=references, acs_year=acs, workers=workers)
     census = f"; live ACS {acs}" if acs else ""
-    console.print(f"[bold]CareAtlas demo[/]: {source.name} → lake {settings.lake} (offline demographics: "
+    console.print(styled("CareAtlas demo:"), f"{source.name} → lake {settings.lake} (offline demographics: "
                   f"Census PEP and SAIPE{census})")
     try:
         result = run_embedded(settings, job)
@@ -100,7 +100,7 @@ def _headlines(settings, result: dict) -> None:
     except ImportError:  # the report extra is not installed
         return
     path = write_report(settings.lake, "latest", Path(settings.lake) / "report.html", settings=settings)
-    console.print(f"report: [bold]{path}[/]")
+    console.print("report:", styled(path))
 
 
 def register(app: typer.Typer) -> None:

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 
 from careatlas.cli import bootstrap
-from careatlas.cli.output import ExitCode, emit, fail
+from careatlas.cli.output import ExitCode, emit, fail, styled
 
 app = typer.Typer(help="Synthetic NPPES files in the CMS dissemination format.", no_args_is_help=True)
 
@@ -47,7 +47,7 @@ def _reference(path: Path | None, default: Path | None) -> Path | None:
 def _render(summary: dict, report: str | None):
     def render(console: Console) -> None:
         mb = summary["bytes"] / 1e6
-        console.print(f"[bold]wrote[/] {summary['path']} ({summary['kind']}, release {summary['release']})")
+        console.print(styled("wrote"), f"{summary['path']} ({summary['kind']}, release {summary['release']})")
         console.print(f"  rows {summary['rows']:,}  bytes {summary['bytes']:,} ({mb:,.1f} MB)  "
                       f"deactivated {summary['deactivated']:,}")
         extra = {k: v for k, v in summary.items() if k in ("updated", "added", "zip_bytes")}

@@ -3,6 +3,10 @@
 Exit codes (documented in the README):
   0 success · 1 the work failed (a run, a test, bad input) · 2 usage error
   3 not found (run, release, file) · 4 a service is unreachable (Redis, S3, Census API)
+
+Both consoles print text as it is (``markup=False``): messages and tables carry file names, header
+cells and values from third-party files, and a ``[/x]`` in one must print, not raise MarkupError
+or restyle the terminal. Style with ``rich.text.Text`` (``styled``), never with markup.
 """
 
 from __future__ import annotations
@@ -11,13 +15,16 @@ import json
 import sys
 from collections.abc import Callable
 from enum import IntEnum
-from typing import Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
-console = Console()
-err_console = Console(stderr=True)
+from careatlas.shared import layout
+
+console = Console(markup=False)
+err_console = Console(stderr=True, markup=False)
 
 
 class ExitCode(IntEnum):
@@ -37,5 +44,20 @@ def emit(data: Any, *, as_json: bool, render: Callable[[Console], None] | None =
 
 
 def fail(message: str, code: ExitCode = ExitCode.FAILED) -> NoReturn:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    err_console.print(Text.assemble(("error:", "bold red"), " ", str(message)), highlight=False)
     raise typer.Exit(int(code))
+
+
+def styled(text: object, style: str = "bold") -> Text:
+    """A value printed in a style, whatever brackets it holds."""
+    return Text(str(text), style=style)
+
+
+def _run_id(value: str) -> str:
+    try:
+        return layout.check_run_id(value)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
+
+
+RunIdArgument = Annotated[str, typer.Argument(help="A run id (see `careatlas runs`).", callback=_run_id)]

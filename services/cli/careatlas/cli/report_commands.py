@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from careatlas.cli.bootstrap import configure
-from careatlas.cli.output import ExitCode, emit, fail
+from careatlas.cli.output import ExitCode, emit, fail, styled
 from careatlas.shared.storage import LakeError, LakeUnavailable
 
 
@@ -46,7 +46,7 @@ def report(
     docs = docs_dir_for(path) / "index.html"
     data = {"report": str(path), "bytes": path.stat().st_size, "dbt_docs": str(docs) if docs.is_file() else None}
     emit(data, as_json=as_json, render=lambda c: c.print(
-        f"report written: [bold]{path}[/] ({data['bytes']:,} bytes)"
+        "report written:", styled(path), f"({data['bytes']:,} bytes)"
         + (f"\nlineage: {docs}" if data["dbt_docs"] else "\nlineage: dbt docs not generated (see the log)")))
 
 

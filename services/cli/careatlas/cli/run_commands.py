@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from careatlas.cli.bootstrap import configure
-from careatlas.cli.output import ExitCode, emit, fail
+from careatlas.cli.output import ExitCode, RunIdArgument, emit, fail, styled
 from careatlas.shared import catalog, landing, runs
 from careatlas.shared.storage import LakeError, LakeUnavailable, open_lake
 
@@ -29,7 +29,7 @@ def land(
     """Copy an NPPES file into the lake's raw zone (immutable, with its sha256)."""
     landed = _land(source, release, None, lake)
     emit(landed, as_json=as_json, render=lambda c: c.print(
-        f"landed [bold]{landed['raw_key']}[/] ({landed['bytes']:,} bytes, sha256 {landed['sha256'][:12]}…)"))
+        "landed", styled(landed["raw_key"]), f"({landed['bytes']:,} bytes, sha256 {landed['sha256'][:12]}…)"))
 
 
 def _land(source: str, release: str | None, kind: str | None, lake: str | None) -> dict:
@@ -96,7 +96,7 @@ def _already_built(store, landed: dict, dataset: str) -> str | None:
 
 
 def retry(
-    run_id: Annotated[str, typer.Argument(help="The run to repair.")],
+    run_id: RunIdArgument,
     wait: Annotated[bool, typer.Option(help="Watch the run until it ends.")] = False,
     lake: LakeOption = None,
     as_json: JsonOption = False,
@@ -117,7 +117,7 @@ def retry(
 
 
 def cancel(
-    run_id: Annotated[str, typer.Argument(help="The run to stop.")],
+    run_id: RunIdArgument,
     lake: LakeOption = None,
     as_json: JsonOption = False,
 ) -> None:

@@ -19,7 +19,7 @@ from rich.table import Table
 from careatlas.cli import reference_files
 from careatlas.cli.bootstrap import configure
 from careatlas.cli.census_commands import census_errors, exit_codes, lake_codes
-from careatlas.cli.output import ExitCode, emit, fail
+from careatlas.cli.output import ExitCode, emit, fail, styled
 
 
 def transform(
@@ -115,7 +115,7 @@ def _render(console: Console, summary: dict[str, Any]) -> None:
     console.print(f"rebaseline: {summary['rebaseline']}; dbt tests: {summary.get('tests')}", highlight=False)
     console.print(demographics_line(summary.get("inputs") or {}), highlight=False)
     for warning in summary.get("warnings") or []:
-        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        console.print(styled("warning:", "yellow"), warning, highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from careatlas.cli.bootstrap import configure
-from careatlas.cli.output import ExitCode, emit, fail
+from careatlas.cli.output import ExitCode, RunIdArgument, emit, fail
 from careatlas.shared import runs
 from careatlas.shared.storage import Lake, open_lake
 
@@ -84,13 +84,13 @@ def _live(settings) -> runs.RunStore | None:
         return None
 
 
-def watch(run_id: Annotated[str, typer.Argument()], lake: LakeOption = None) -> None:
+def watch(run_id: RunIdArgument, lake: LakeOption = None) -> None:
     """Live progress of a run: chunks done/total, rows, MB/s, ETA and workers."""
     settings = configure(lake=lake)
     raise typer.Exit(follow(run_id, open_lake(settings=settings), _live(settings)))
 
 
-def status(run_id: Annotated[str, typer.Argument()], lake: LakeOption = None, as_json: JsonOption = False) -> None:
+def status(run_id: RunIdArgument, lake: LakeOption = None, as_json: JsonOption = False) -> None:
     """One run's state (from Redis, or from the lake when Redis has forgotten it)."""
     settings = configure(lake=lake)
     summary = snapshot(run_id, open_lake(settings=settings), _live(settings))

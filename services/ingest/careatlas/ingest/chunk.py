@@ -24,13 +24,17 @@ from careatlas.shared.storage import Lake
 log = structlog.get_logger(__name__)
 
 
-def ingest_chunk(lake: Lake, spec: ChunkSpec, *, block_bytes: int) -> ChunkResult:
+def ingest_chunk(lake: Lake, spec: ChunkSpec, *, block_bytes: int, max_record_bytes: int | None = None) -> ChunkResult:
     started = time.perf_counter()
     schema = nppes_schema.MAIN_LEGACY if spec.legacy_header else nppes_schema.MAIN
     valid_parts, quarantine_parts, rows_read, repaired = [], [], 0, 0
     read = partial(lake.read_bytes, spec.source_key)
-    for block in iter_blocks(read, spec.start, spec.end, block_bytes):
-        parsed = parse.parse_block(block, schema, chunk=spec.chunk, first_row=rows_read + 1)
+    quoted = read(spec.start, spec.start + 1) == b'"'  # chunks start on a record; CMS quotes every field
+    blocks = iter_blocks(read, spec.start, spec.end, block_bytes, quoted=quoted,
+                         max_record_bytes=max_record_bytes or lake.settings.max_record_bytes,
+                         source=lake.uri(spec.source_key))
+    for block in blocks:
+        parsed = parse.parse_block(block, schema, chunk=spec.chunk, first_row=rows_read + 1, quoted=quoted)
         valid_parts.append(parsed.valid)
         quarantine_parts.append(parsed.quarantine)
         rows_read += parsed.rows_read

@@ -7,14 +7,15 @@ position in the chunk and the raw record, so nothing is lost.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import re
 from dataclasses import dataclass
 
 import polars as pl
 
-from careatlas.ingest.planner import count_records, record_texts
-from careatlas.shared import nppes_schema
+from careatlas.shared import nppes_schema, records
 from careatlas.shared.nppes_schema import FileSchema
 
 EXTRA = "__extra_field"  # catches rows with more fields than the header
@@ -24,6 +25,18 @@ QUARANTINE_SCHEMA = pl.Schema(
 )
 _PRACTICE_STATE = "provider_business_practice_location_address_state_name"
 _PRACTICE_COUNTRY = "provider_business_practice_location_address_country_code_if_outside_u_s"
+# NUL and the C0 controls other than tab, line feed and carriage return carry no meaning in NPPES
+# text (they come from broken exports): they are removed, and the record counts as repaired
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _cp1252_runs(error: UnicodeDecodeError) -> tuple[str, int]:
+    """Decode only the bytes UTF-8 refused, as cp1252 (Latin-1 accents in older NPPES records)."""
+    bad = error.object[error.start : error.end]
+    return bad.decode("cp1252", errors="replace"), error.end
+
+
+codecs.register_error("careatlas-cp1252", _cp1252_runs)
 
 
 @dataclass
@@ -34,43 +47,48 @@ class Block:
     encoding_repaired: int
 
 
-def parse_block(data: bytes, schema: FileSchema, *, chunk: int, first_row: int) -> Block:
-    """``first_row`` is the 1-based position in the chunk of the block's first record."""
-    data, repaired = ensure_utf8(data)
+def parse_block(data: bytes, schema: FileSchema, *, chunk: int, first_row: int, quoted: bool | None = None) -> Block:
+    """``first_row`` is the 1-based position in the chunk of the block's first record; ``quoted``
+    (an all-quoted file) defaults to what the block's first byte says.
+
+    ``rows_read`` comes from a quote-aware CSV parse (Polars, or ``csv`` over the whole block),
+    never from the boundary rule, which only cross-checks Polars."""
+    quoted = data[:1] == b'"' if quoted is None else quoted
+    data, repaired = repair_text(data, quoted=quoted)
     try:
         raw = read_raw(data, schema)
         structural = _empty_quarantine()
-        if raw.height != count_records(data):  # bad quoting can merge records without an error
-            raise pl.exceptions.ComputeError("record count differs from record boundaries")
+        # bad quoting can merge records without an error, and an unquoted short row reads as nulls
+        if raw.height != records.count_records(data, quoted=quoted) or not _widths_known(data, raw, schema, quoted):
+            raise pl.exceptions.ComputeError("the fast path cannot vouch for this block")
     except pl.exceptions.PolarsError:
-        raw, structural = _read_record_by_record(data, schema, chunk=chunk, first_row=first_row)
+        raw, structural = _read_record_by_record(data, schema, chunk=chunk, first_row=first_row, quoted=quoted)
     raw = raw.with_columns(
         pl.lit(chunk, pl.Int32).alias("_chunk"),
         (pl.int_range(pl.len(), dtype=pl.Int64) + first_row).alias("_chunk_row"),
     )
     if "__row" in raw.columns:  # the slow path numbered its survivors itself
         raw = raw.with_columns(pl.col("__row").alias("_chunk_row")).drop("__row")
-    valid, rejected = validate(raw, schema, quoted=data[:1] == b'"')
+    valid, rejected = validate(raw, schema, quoted=quoted)
     quarantine = pl.concat([structural, rejected]).sort("_chunk_row")
     return Block(valid, quarantine, valid.height + quarantine.height, repaired)
 
 
-def ensure_utf8(data: bytes) -> tuple[bytes, int]:
-    """NPPES files carry occasional non-UTF-8 bytes (Latin-1 accents): decode those records
-    as cp1252 instead of dropping the provider, and count them."""
+def repair_text(data: bytes, *, quoted: bool) -> tuple[bytes, int]:
+    """NPPES files carry occasional non-UTF-8 bytes (Latin-1 accents) and, from broken exports,
+    control characters. Only the bad bytes change: undecodable runs are read as cp1252, NUL and
+    C0 controls (not tab, CR, LF) are removed. Returns the text and the records repaired."""
     try:
         data.decode("utf-8")
-        return data, 0
+        if not _CONTROL.search(data):
+            return data, 0
     except UnicodeDecodeError:
         pass
     repaired, fixed = [], 0
-    for record in record_texts(data):
-        try:
-            record.decode("utf-8")
-        except UnicodeDecodeError:
-            record = record.decode("cp1252", errors="replace").encode("utf-8")
-            fixed += 1
-        repaired.append(record)
+    for record in records.split_records(data, quoted=quoted):
+        clean = _CONTROL.sub(b"", record.decode("utf-8", errors="careatlas-cp1252").encode("utf-8"))
+        fixed += clean != record
+        repaired.append(clean)
     return b"".join(repaired), fixed
 
 
@@ -87,21 +105,29 @@ def read_raw(data: bytes, schema: FileSchema) -> pl.DataFrame:
     )
 
 
+def _widths_known(data: bytes, raw: pl.DataFrame, schema: FileSchema, quoted: bool) -> bool:
+    """In all-quoted files a missing field reads as null and an empty one as "", so short rows
+    show (``_reasons``). Unquoted, both read as null: count the separators instead, which is exact
+    when the block holds no quote; a block with quotes goes to the ``csv`` path."""
+    if quoted:
+        return True
+    if b'"' in data:
+        return False
+    lines = pl.Series(data.decode("utf-8").rstrip("\r\n").split("\n"))
+    return bool((lines.str.count_matches(",", literal=True) + 1 == len(schema.columns)).all())
+
+
 def _read_record_by_record(
-    data: bytes, schema: FileSchema, *, chunk: int, first_row: int
+    data: bytes, schema: FileSchema, *, chunk: int, first_row: int, quoted: bool = True
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Slow path for a block Polars refuses (bad quoting): each record alone with ``csv``."""
+    """Slow path for a block Polars cannot vouch for: ``csv`` over the whole block, which respects
+    quotes, so a legal quoted line break never splits a record. A record that fails is cut off at
+    the first line inside it that starts a record, so it cannot drag valid neighbours with it."""
     good: list[list[str | None]] = []
     bad: list[dict] = []
     width = len(schema.columns)
-    for offset, record in enumerate(record_texts(data, loose=True)):
+    for offset, (text, fields, problem) in enumerate(csv_records(data.decode("utf-8"), width, quoted=quoted)):
         row = first_row + offset
-        text = record.decode("utf-8").rstrip("\r\n")
-        try:
-            fields = next(csv.reader([text], strict=True))
-            problem = None if len(fields) == width else f"row has {len(fields)} fields, expected {width}"
-        except csv.Error as error:
-            fields, problem = [], f"malformed CSV quoting: {error}"
         if problem:
             bad.append({"_chunk": chunk, "_chunk_row": row, "reason": problem,
                         "npi": text[1:11] if text[:1] == '"' else text[:10], "raw_record": text})
@@ -110,6 +136,44 @@ def _read_record_by_record(
     columns = [*schema.columns, EXTRA, "__row"]
     raw = pl.DataFrame(good, schema={c: pl.String for c in columns[:-1]} | {"__row": pl.Int64}, orient="row")
     return raw, pl.DataFrame(bad, schema=QUARANTINE_SCHEMA)
+
+
+def csv_records(text: str, width: int, *, quoted: bool):
+    """(record text, fields, problem or None) for every record of ``text``, quote-aware."""
+    lines = text.split("\n")
+    lines = [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
+    position = 0
+    while position < len(lines):
+        if not lines[position].strip():
+            position += 1
+            continue
+        feed = _Lines(lines, position)
+        try:
+            fields = next(csv.reader(feed, strict=True))
+            problem = None if len(fields) == width else f"row has {len(fields)} fields, expected {width}"
+        except csv.Error as error:
+            fields, problem = [], f"malformed CSV quoting: {error}"
+        end = max(feed.position, position + 1)
+        if problem:
+            end = next((k for k in range(position + 1, end) if records.starts_record(lines[k], quoted=quoted)), end)
+        yield "".join(lines[position:end]).rstrip("\r\n"), fields, problem
+        position = end
+
+
+class _Lines:
+    """The lines ``csv.reader`` consumes, so each record's own lines are known."""
+
+    def __init__(self, lines: list[str], position: int) -> None:
+        self.lines, self.position = lines, position
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self.position >= len(self.lines):
+            raise StopIteration
+        self.position += 1
+        return self.lines[self.position - 1]
 
 
 def _empty_quarantine() -> pl.DataFrame:

@@ -1,14 +1,14 @@
-"""Land an NPPES file in the lake and plan its chunks.
+"""Plan the chunks of a landed NPPES file.
 
 Plain CSV is read in place with byte ranges. A ``.csv.gz`` or a CMS zip cannot be split by
 range, so its npidata member is streamed once (never unpacked whole, to disk or memory) and
-cut at record boundaries into chunk-sized pieces in staging, deleted after finalize.
+cut at record boundaries into chunk-sized pieces in staging, deleted after finalize. Pieces
+are at most ``chunk_bytes + max_record_bytes`` long; if planning fails, the pieces already
+staged are deleted.
 """
 
 from __future__ import annotations
 
-import gzip
-import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -19,8 +19,8 @@ from uuid import uuid4
 import structlog
 
 from careatlas.ingest.models import ChunkSpec, IngestPlan
-from careatlas.ingest.planner import RECORD_START, PlanError, plan_ranges, read_header
-from careatlas.shared import layout, nppes_schema
+from careatlas.ingest.planner import PlanError, plan_ranges, read_header
+from careatlas.shared import layout, nppes_file, nppes_schema, records
 from careatlas.shared.landing import npidata_member
 from careatlas.shared.storage import Lake
 
@@ -34,30 +34,20 @@ def new_version() -> str:
 
 
 @contextmanager
-def open_records(opener: Callable[[], IO[bytes]], name: str, uri: str) -> Iterator[tuple[IO[bytes], str]]:
+def open_records(opener: Callable[[], IO[bytes]], name: str, uri: str,
+                 limits: nppes_file.Limits | None = None) -> Iterator[tuple[IO[bytes], str]]:
     """The npidata CSV stream inside a file and its member name (plain, .gz or zip)."""
-    with opener() as handle:
-        if name.lower().endswith(".zip"):
-            try:
-                archive = zipfile.ZipFile(handle)
-            except zipfile.BadZipFile:
-                raise PlanError(f"{uri}: not a readable zip archive") from None
-            with archive, archive.open(npidata_member(archive, source=uri)) as member:
-                yield member, member.name
-        elif name.lower().endswith(".gz"):
-            with gzip.open(handle) as stream:
-                yield stream, name[:-3]
-        else:
-            yield handle, name
+    from careatlas.shared.settings import get_settings
+
+    limits = limits or nppes_file.Limits.from_settings(get_settings())
+    with nppes_file.open_member(opener, name, uri, limits, lambda a: npidata_member(a, source=uri)) as opened:
+        yield opened
 
 
 def check_header(opener: Callable[[], IO[bytes]], name: str, uri: str) -> nppes_schema.FileSchema:
-    """Read only the header, so a file of the wrong kind fails before anything is landed."""
+    """Read only the header, so a file of the wrong kind fails fast (landing checks the rest)."""
     with open_records(opener, name, uri) as (stream, member):
-        try:
-            probe = stream.read(1 << 16)
-        except (OSError, EOFError, zipfile.BadZipFile) as error:
-            raise PlanError(f"{uri}: cannot be decompressed: {error}") from None
+        probe = stream.read(1 << 16)
         source = uri if member == name else f"{uri}!{member}"
         header, start = read_header(lambda a, b: probe[a:b], len(probe), source=source)
         schema = nppes_schema.match_header("npidata", header, source=source)
@@ -69,15 +59,14 @@ def check_header(opener: Callable[[], IO[bytes]], name: str, uri: str) -> nppes_
 def build_plan(lake: Lake, raw_key: str, sha: str, size: int, *, release: str, kind: str,
                version: str, chunk_bytes: int) -> IngestPlan:
     dataset = "npidata" if kind == "full" else "npidata_weekly"
-    compressed = raw_key.lower().endswith((".zip", ".gz"))
-    with open_records(lambda: lake.open(raw_key), Path(raw_key).name, lake.uri(raw_key)) as (stream, member):
-        source = f"{lake.uri(raw_key)}" + (f"!{member}" if member != Path(raw_key).name else "")
-        if compressed:
-            header, ranges = _split_stream(lake, stream, dataset, release, version, chunk_bytes, source)
-        else:
-            header, data_start = read_header(lambda a, b: lake.read_bytes(raw_key, a, b), size, source=source)
-            ranges = [(raw_key, a, b) for a, b in plan_ranges(
-                lambda a, b: lake.read_bytes(raw_key, a, b), size, data_start, chunk_bytes)]
+    limits = nppes_file.Limits.from_settings(lake.settings)
+    try:
+        header, ranges, member = _ranges(lake, raw_key, size, dataset, release, version, chunk_bytes, limits)
+    except BaseException:
+        # a split that failed half-way leaves pieces nobody will read
+        lake.delete_prefix(f"{layout.nppes_staging(dataset, release, version)}/source")
+        raise
+    source = lake.uri(raw_key) + (f"!{member}" if member != Path(raw_key).name else "")
     schema = nppes_schema.match_header("npidata", header, source=source)
     if not ranges:
         raise PlanError(f"{source}: the file has a header but no records")
@@ -90,37 +79,67 @@ def build_plan(lake: Lake, raw_key: str, sha: str, size: int, *, release: str, k
     return plan
 
 
-def _split_stream(lake, stream, dataset, release, version, chunk_bytes, source):
-    """Cut a decompressed stream into record-aligned pieces in staging (memory: one chunk)."""
-    buffer, header, pieces = bytearray(), None, []
-    for block in iter(lambda: stream.read(STREAM_PIECE), b""):
-        buffer += block
-        if header is None:
-            if b"\n" not in buffer and len(buffer) < 1 << 16:
-                continue
-            header, start = _header_of(buffer, source)
-            del buffer[:start]
-        while len(buffer) > chunk_bytes and (cut := _last_boundary(buffer, chunk_bytes)):
-            pieces.append(_stage_piece(lake, dataset, release, version, len(pieces), buffer[:cut]))
-            del buffer[:cut]
-    if header is None:
-        header, start = _header_of(buffer, source)
+def _ranges(lake, raw_key, size, dataset, release, version, chunk_bytes, limits):
+    with open_records(lambda: lake.open(raw_key), Path(raw_key).name, lake.uri(raw_key), limits) as (stream, member):
+        source = lake.uri(raw_key) + (f"!{member}" if member != Path(raw_key).name else "")
+        if nppes_file.is_compressed(raw_key):
+            splitter = _Splitter(lake, (dataset, release, version), chunk_bytes, limits.max_record_bytes, source)
+            header, pieces = splitter.split(stream)
+            return header, pieces, member
+        read = lambda a, b: lake.read_bytes(raw_key, a, b)  # noqa: E731
+        header, data_start = read_header(read, size, source=source)
+        quoted = records.quoted_header(read(0, data_start))
+        ranges = plan_ranges(read, size, data_start, chunk_bytes, quoted=quoted,
+                             max_record_bytes=limits.max_record_bytes, source=source)
+        return header, [(raw_key, a, b) for a, b in ranges], member
+
+
+class _Splitter:
+    """Cut a decompressed stream into record-aligned pieces in staging. Each byte is searched for
+    a boundary once (linear), and the buffer never exceeds a piece plus one read."""
+
+    def __init__(self, lake: Lake, staging: tuple[str, str, str], chunk_bytes: int, max_record: int, source: str):
+        self.lake, self.staging, self.chunk_bytes, self.max_record, self.source = (
+            lake, staging, chunk_bytes, max_record, source)
+        self.pieces: list[tuple[str, int, int]] = []
+        self.offset = 0  # decompressed offset of buffer[0]
+
+    def split(self, stream: IO[bytes]) -> tuple[list[str], list[tuple[str, int, int]]]:
+        buffer = bytearray(nppes_file.read_head(stream))
+        header, start = read_header(lambda a, b: bytes(buffer[a:b]), len(buffer), source=self.source)
+        quoted = records.quoted_header(bytes(buffer[:start]))
         del buffer[:start]
-    if buffer.strip():
-        pieces.append(_stage_piece(lake, dataset, release, version, len(pieces), buffer))
-    return header, pieces
+        self.offset, scanned = start, 0
+        for block in iter(lambda: stream.read(STREAM_PIECE), b""):
+            buffer += block
+            scanned = self._cut(buffer, scanned, quoted)
+        if buffer.strip():
+            self._stage(buffer)
+        return header, self.pieces
 
+    def _cut(self, buffer: bytearray, scanned: int, quoted: bool) -> int:
+        """Stage every whole piece in ``buffer``; returns where the next search starts."""
+        position = 0
+        while len(buffer) - position > self.chunk_bytes:
+            search_from = max(position + self.chunk_bytes, scanned)
+            limit = position + self.chunk_bytes + self.max_record  # the piece's last record must end by here
+            end = min(len(buffer) - records.LOOKAHEAD, limit)
+            cut = records.first_boundary(buffer, quoted=quoted, start=max(0, search_from - 1), end=max(0, end))
+            if cut is None:
+                if end >= limit:
+                    raise PlanError(
+                        f"{self.source}: no record boundary in the {self.max_record:,} bytes after decompressed "
+                        f"byte {self.offset + position + self.chunk_bytes:,}: a record is longer than "
+                        "CAREATLAS_MAX_RECORD_BYTES, or the file's line breaks or quoting are broken")
+                scanned = max(search_from, end)
+                break
+            self._stage(memoryview(buffer)[position:cut])
+            position, scanned = cut, 0
+        del buffer[:position]
+        self.offset += position
+        return max(0, scanned - position)
 
-def _header_of(buffer: bytearray, source: str) -> tuple[list[str], int]:
-    return read_header(lambda a, b: bytes(buffer[a:b]), len(buffer), source=source)
-
-
-def _last_boundary(buffer: bytearray, at_least: int) -> int | None:
-    match = RECORD_START.search(buffer, at_least)
-    return match.start() + 1 if match else None
-
-
-def _stage_piece(lake, dataset, release, version, n, data) -> tuple[str, int, int]:
-    key = layout.nppes_chunk_source(dataset, release, version, n)
-    lake.put_bytes(key, bytes(data))
-    return key, 0, len(data)
+    def _stage(self, data) -> None:
+        key = layout.nppes_chunk_source(*self.staging, len(self.pieces))
+        self.lake.put_bytes(key, bytes(data))
+        self.pieces.append((key, 0, len(data)))

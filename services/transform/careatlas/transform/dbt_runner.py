@@ -79,9 +79,12 @@ def profile_env(settings: Settings, warehouse: Path, target: str) -> dict[str, s
     if target == "s3":
         if settings.s3_endpoint_url:
             env["CAREATLAS_S3_ENDPOINT_URL"] = settings.s3_endpoint_url.rstrip("/")
-        for name in ("s3_access_key_id", "s3_secret_access_key"):
-            secret = getattr(settings, name)
-            env[f"CAREATLAS_{name.upper()}"] = secret.get_secret_value() if secret else ""
+        static = settings.s3_access_key_id and settings.s3_secret_access_key
+        # no static key pair: workload identity (IRSA) through DuckDB's credential chain
+        env["CAREATLAS_S3_PROVIDER"] = "config" if static else "credential_chain"
+        if static:
+            env["CAREATLAS_S3_ACCESS_KEY_ID"] = settings.s3_access_key_id.get_secret_value()
+            env["CAREATLAS_S3_SECRET_ACCESS_KEY"] = settings.s3_secret_access_key.get_secret_value()
     return env
 
 
@@ -120,20 +123,33 @@ class DbtResult:
         return summary
 
 
-def ensure_httpfs() -> None:
-    """Install DuckDB's httpfs from the duckdb-extension-httpfs wheel (offline), once per machine."""
+class ExtensionUnavailable(RuntimeError):
+    """A DuckDB extension the profile needs is neither installed nor shipped as a wheel."""
+
+
+def ensure_httpfs(*, credential_chain: bool = False) -> None:
+    """Install DuckDB's httpfs (and, for workload identity, aws) from their duckdb-extension-*
+    wheels (offline), once per machine."""
     import duckdb
 
+    needed = ["httpfs", "aws"] if credential_chain else ["httpfs"]
     with duckdb.connect() as con:
-        installed = con.execute(
-            "select installed from duckdb_extensions() where extension_name = 'httpfs'"
-        ).fetchone()
-        if installed and installed[0]:
-            return
-        from duckdb_extensions import import_extension
+        for name in needed:
+            installed = con.execute(
+                "select installed from duckdb_extensions() where extension_name = ?", [name]).fetchone()
+            if installed and installed[0]:
+                continue
+            from duckdb_extensions import import_extension
 
-        import_extension("httpfs", con=con)
-        log.info("duckdb httpfs installed from wheel")
+            try:
+                import_extension(name, con=con)
+            except (ImportError, OSError, duckdb.Error) as error:
+                raise ExtensionUnavailable(
+                    f"DuckDB's {name} extension is not installed and its wheel (duckdb-extension-{name}) "
+                    f"cannot be imported ({error}); without static S3 keys the transform reads S3 through "
+                    "the credential chain, which needs it: install the wheel or set CAREATLAS_S3_ACCESS_KEY_ID"
+                ) from None
+            log.info("duckdb extension installed from wheel", extension=name)
 
 
 _RESULT_COMMANDS = ("build", "run", "test", "seed")  # the commands that write run_results.json
@@ -145,7 +161,7 @@ def invoke(config: DbtConfig, args: list[str], *, setup: Callable[[], None] | No
     from dbt.cli.main import dbtRunner
 
     if config.target == "s3":
-        ensure_httpfs()
+        ensure_httpfs(credential_chain=config.env.get("CAREATLAS_S3_PROVIDER") == "credential_chain")
     config.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     full_args = [
         *args,

@@ -7,22 +7,25 @@ import hashlib
 import io
 import shutil
 import tempfile
-import urllib.error
-import urllib.request
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
+from xml.etree.ElementTree import ParseError
 
 import polars as pl
 
 from careatlas.ingest.reference import schemas
-from careatlas.shared.settings import Settings
+from careatlas.shared import fetch
+from careatlas.shared.settings import Settings, get_settings
 from careatlas.shared.storage import Lake
 
-USER_AGENT = "careatlas-reference-loader/0.1"
+USER_AGENT = fetch.USER_AGENT
+# what a damaged or hostile workbook raises from openpyxl's XML and zip reading
+_XLSX_ERRORS = (ParseError, SyntaxError, KeyError, ValueError, EOFError, zlib.error, zipfile.BadZipFile)
 
 
 class ReferenceError(Exception):
@@ -42,42 +45,49 @@ class Source:
 
 
 @contextlib.contextmanager
-def fetched(source: str, settings: Settings, *, timeout_s: float = 120.0) -> Iterator[Source]:
-    """A local copy of a path, ``s3://bucket/key`` or http(s) URL, removed afterwards."""
+def fetched(source: str, settings: Settings) -> Iterator[Source]:
+    """A local copy of a path, ``s3://bucket/key`` or http(s) URL, removed afterwards. URLs follow
+    the fetching rule (careatlas.shared.fetch: allowed hosts, https, size and time caps); every
+    source is at most ``max_reference_bytes``."""
     if "://" not in source:
         path = Path(source).expanduser()
         if not path.is_file():
             raise FileNotFoundError(f"{source} does not exist")
+        _within_cap(path.stat().st_size, source, settings)
         yield Source(path, path.name, str(path), sha256_file(path))
         return
     parts = urlsplit(source)
-    name = Path(parts.path).name or "download"
     with tempfile.TemporaryDirectory(prefix="careatlas-ref-") as folder:
-        local = Path(folder) / name
         if parts.scheme == "s3":
-            bucket = Lake(f"s3://{parts.netloc}", settings)
-            with bucket.open(parts.path.lstrip("/")) as remote, open(local, "wb") as out:
+            bucket, key = Lake(f"s3://{parts.netloc}", settings), parts.path.lstrip("/")
+            _within_cap(bucket.size(key), source, settings)
+            local, name, origin = Path(folder) / (Path(key).name or "download"), Path(key).name, source
+            with bucket.open(key) as remote, open(local, "wb") as out:
                 shutil.copyfileobj(remote, out, 8 * 1024 * 1024)
         elif parts.scheme in ("http", "https"):
-            download(source, local, timeout_s=timeout_s)
+            got = download(source, Path(folder), settings)
+            local, name, origin = got.path, got.name, got.url
         else:
-            raise ReferenceError(f"cannot read {source}: use a path, s3:// URI or http(s) URL")
-        origin = f"{parts.scheme}://{parts.netloc}{parts.path}"
+            raise ReferenceError(f"cannot read {fetch.display(source)}: use a path, s3:// URI or http(s) URL")
         yield Source(local, name, origin, sha256_file(local))
 
 
-def download(url: str, target: Path, *, timeout_s: float) -> None:
-    shown = url.split("?")[0]
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+def download(url: str, folder: Path, settings: Settings) -> fetch.Downloaded:
+    """A URL into ``folder`` under the fetching rule, capped at ``max_reference_bytes``."""
+    cap = min(settings.fetch_max_bytes, settings.max_reference_bytes)
+    capped = settings.model_copy(update={"fetch_max_bytes": cap})
     try:
-        with urllib.request.urlopen(request, timeout=timeout_s) as response, open(target, "wb") as out:
-            shutil.copyfileobj(response, out, 1024 * 1024)
-    except urllib.error.HTTPError as error:
-        kind = SourceUnavailable if error.code == 429 or error.code >= 500 else ReferenceError
-        raise kind(f"{error.code} downloading {shown}") from None
-    except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
-        reason = getattr(error, "reason", error)
-        raise SourceUnavailable(f"cannot download {shown}: {reason}") from None
+        return fetch.download_into(url, folder, capped)
+    except fetch.FetchUnavailable as error:
+        raise SourceUnavailable(str(error)) from None
+    except fetch.FetchError as error:
+        raise ReferenceError(str(error)) from None
+
+
+def _within_cap(size: int, source: str, settings: Settings) -> None:
+    if size > settings.max_reference_bytes:
+        raise ReferenceError(f"{fetch.display(source)}: {size:,} bytes is more than CAREATLAS_MAX_REFERENCE_BYTES "
+                             f"({settings.max_reference_bytes:,}): not a reference file")
 
 
 def sha256_file(path: Path) -> str:
@@ -133,8 +143,25 @@ def text_table(path: Path) -> pl.DataFrame:
 def is_xlsx(path: Path) -> bool:
     if not zipfile.is_zipfile(path):
         return False
-    with zipfile.ZipFile(path) as archive:
-        return "xl/workbook.xml" in archive.namelist()
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return "xl/workbook.xml" in archive.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
+
+
+def check_unpacked_size(path: Path, *, name: str | None = None) -> None:
+    """A zip (an xlsx is one) must not unpack to more than ``max_reference_bytes``: the members'
+    declared sizes are checked before any is read (zipfile stops a member at its declared size)."""
+    cap = get_settings().max_reference_bytes
+    try:
+        with zipfile.ZipFile(path) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as error:
+        raise ReferenceError(f"{name or path.name} is not a readable zip archive: {error}") from None
+    if total > cap:
+        raise ReferenceError(f"{name or path.name} unpacks to {total:,} bytes, more than "
+                             f"CAREATLAS_MAX_REFERENCE_BYTES ({cap:,}): not a reference file, or a zip bomb")
 
 
 def xlsx_frame(path: Path) -> pl.DataFrame:
@@ -170,26 +197,40 @@ def _unique_names(header: list[str]) -> list[str]:
 
 
 def text_csv(path: Path) -> pl.DataFrame:
-    """A CSV as text columns; UTF-8 (BOM or not) and, failing that, Windows-1252 (older NUCC files)."""
+    """A CSV as text columns; UTF-8 (BOM or not) and, failing that, Windows-1252 (older NUCC files).
+    Read whole, so bounded: at most ``max_reference_bytes``."""
+    cap = get_settings().max_reference_bytes
+    if path.stat().st_size > cap:
+        raise ReferenceError(
+            f"{path.name}: more than CAREATLAS_MAX_REFERENCE_BYTES ({cap:,} bytes): not a reference file")
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = data.decode("cp1252")
-    return pl.read_csv(io.StringIO(text), infer_schema=False)
+        text = data.decode("cp1252", errors="replace")
+    try:
+        return pl.read_csv(io.StringIO(text), infer_schema=False)
+    except pl.exceptions.PolarsError as error:
+        raise ReferenceError(f"{path.name} is not a readable CSV: {error}") from None
 
 
 def xlsx_rows(path: Path, sheet: str | None = None) -> Iterator[tuple]:
-    """Rows of the first (or named) sheet as cell values, streamed (openpyxl read-only)."""
+    """Rows of the first (or named) sheet as cell values, streamed (openpyxl read-only). A damaged
+    or hostile workbook (bad XML, an entity-expansion bomb, a zip bomb) is a ReferenceError."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    if zipfile.is_zipfile(path):
+        check_unpacked_size(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as error:
-        raise ReferenceError(f"{path.name} is not an xlsx workbook: {error}") from None
+    except (InvalidFileException, OSError, *_XLSX_ERRORS) as error:
+        raise ReferenceError(f"{path.name} is not an xlsx workbook: {type(error).__name__}: {error}") from None
     try:
         yield from (book[sheet] if sheet else book.worksheets[0]).iter_rows(values_only=True)
+    except _XLSX_ERRORS as error:
+        raise ReferenceError(
+            f"{path.name}: the workbook's XML cannot be read: {type(error).__name__}: {error}") from None
     finally:
         book.close()
 

@@ -21,6 +21,7 @@ from careatlas.ingest.reference.common import (
     check_header,
     check_pattern,
     check_unique,
+    check_unpacked_size,
     xlsx_rows,
 )
 
@@ -96,6 +97,7 @@ def _workbook(source: Source) -> Iterator[Path]:
     if not zipfile.is_zipfile(source.path) or source.path.suffix.lower() in (".xlsx", ".xlsm"):
         yield source.path
         return
+    check_unpacked_size(source.path, name=source.name)  # extracted to /tmp: bounded first
     with zipfile.ZipFile(source.path) as archive:
         members = [m for m in archive.namelist() if m.lower().endswith(".xlsx")]
         if len(members) != 1:

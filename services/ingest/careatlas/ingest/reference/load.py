@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import urllib.request
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -13,7 +12,6 @@ import structlog
 
 from careatlas.ingest.reference import census_products, deactivations, hud, nucc
 from careatlas.ingest.reference.common import (
-    USER_AGENT,
     ReferenceError,
     Source,
     SourceUnavailable,
@@ -21,7 +19,7 @@ from careatlas.ingest.reference.common import (
     land,
     with_provenance,
 )
-from careatlas.shared import layout
+from careatlas.shared import fetch, layout
 from careatlas.shared.settings import Settings, get_settings
 from careatlas.shared.storage import Lake
 
@@ -66,7 +64,7 @@ def load_reference(
     if source is None and default is None:
         raise ValueError(f"{kind} has no official CSV to download: pass FILE (data/reference/README.md "
                          "lists the vendored extracts)")
-    origin = source or default_source(kind, default)
+    origin = source or default_source(kind, default, settings)
     try:
         with fetched(origin, settings) as src:
             frame, label, key = _read(kind, src, label)
@@ -89,16 +87,16 @@ def load_reference(
     return LoadResult(kind, key, frame.height, src.sha256, src.origin, label)
 
 
-def default_source(kind: str, url: str) -> str:
+def default_source(kind: str, url: str, settings: Settings | None = None) -> str:
     if kind != "deactivations":
         return url
-    try:
-        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-        with urllib.request.urlopen(request, timeout=30) as response:
-            page = response.read().decode("utf-8", "replace")
-    except OSError as error:  # URLError and HTTPError are OSErrors
-        raise SourceUnavailable(f"no FILE_OR_URL given and {url} is unreachable ({error}): pass a local file") from None
-    link = deactivations.latest_link(page, url)
+    try:  # the page is fetched under the same rule as the files (careatlas.shared.fetch)
+        page, final = fetch.fetch_text(url, settings or get_settings())
+    except fetch.FetchUnavailable as error:
+        raise SourceUnavailable(f"no FILE_OR_URL given and {error}: pass a local file") from None
+    except fetch.FetchError as error:
+        raise ReferenceError(f"no FILE_OR_URL given and {error}: pass a local file") from None
+    link = deactivations.latest_link(page, final)
     if link is None:
         raise ReferenceError(f"{url} links no NPPES_Deactivated_NPI_Report_*.zip: pass the file")
     return link

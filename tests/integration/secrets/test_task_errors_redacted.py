@@ -1,0 +1,40 @@
+"""A failed task's error is redacted before it is stored: Redis, the lake's task record and the
+run manifest (review M4), with the worker's secrets registered by the setup_logging hook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from celery import signals
+
+from careatlas.shared import celery_app, runs
+from careatlas.shared import logging as log_setup
+from careatlas.shared.settings import get_settings
+from careatlas.shared.storage import Lake
+
+pytestmark = pytest.mark.integration
+SECRET = "s3-secret-from-the-environment"
+
+
+def test_a_failed_tasks_error_is_stored_redacted(tmp_path: Path, redis_urls: dict, monkeypatch) -> None:
+    monkeypatch.setattr(log_setup, "_SECRETS", set())
+    monkeypatch.setenv("CAREATLAS_S3_SECRET_ACCESS_KEY", SECRET)
+    monkeypatch.setenv("CAREATLAS_REDIS_URL", redis_urls["state"])
+    monkeypatch.setenv("CAREATLAS_LAKE", str(tmp_path / "lake"))
+    get_settings.cache_clear()
+    signals.setup_logging.send(sender=None)  # what a worker does at start-up
+    lake, store = Lake(str(tmp_path / "lake")), runs.RunStore.from_url(redis_urls["state"])
+    manifest = runs.RunManifest(run_id="run-1", release="2025-04-07", kind="full", dataset="npidata",
+                                raw_key="raw/x.csv", raw_sha256="0" * 64, raw_bytes=1, status="running", attempt=1)
+    runs.save_manifest(lake, manifest)
+    task = celery_app.app.tasks["celery.backend_cleanup"]
+    task.push_request(id="t-1", kwargs={"run_id": "run-1", "lake": str(tmp_path / "lake")}, root_id=None)
+    try:
+        signals.task_failure.send(sender=task, task_id="t-1", exception=PermissionError(f"S3 said no to {SECRET}"))
+    finally:
+        task.pop_request()
+    stored = [store.get_task("run-1", "t-1").error, runs.load_tasks(lake, "run-1")["t-1"].error,
+              runs.load_manifest(lake, "run-1").error]
+    assert all("PermissionError: S3 said no to ***" in text for text in stored), stored
+    assert not any(SECRET in text for text in stored)

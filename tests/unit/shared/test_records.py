@@ -1,0 +1,38 @@
+"""The record-boundary rule every reader shares (careatlas.shared.records)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from careatlas.shared import nppes_schema, records
+
+
+def test_the_fast_check_digit_agrees_with_the_schemas() -> None:
+    rng = random.Random(14)
+    values = [f"{rng.randrange(10**10):010d}" for _ in range(3000)]
+    values += [nine + str(nppes_schema.npi_check_digit(nine)) for nine in (v[:9] for v in values[:1000])]
+    assert all(records.npi_digits_valid(v) == nppes_schema.is_valid_npi(v) for v in values)
+    assert all(records.npi_digits_valid(v.encode()) == nppes_schema.is_valid_npi(v) for v in values)
+
+
+@pytest.mark.parametrize(
+    ("data", "quoted", "expected"),
+    [
+        (b'"1234567893","a"\n"1000000087","b"\n', True, [17]),
+        (b'"1234567893","a"\n"1234567890","b"\n', True, []),  # the check digit fails: not a record start
+        (b'"1234567893","PO BOX\n1000000087, REAR"\n', True, []),  # unquoted digits inside a quoted value
+        (b'"1234567893","x\n""1000000087"",y"\n', True, []),  # an escaped quote is doubled
+        (b"1234567893,a\r\n1000000087,b\r\n", False, [14]),
+        (b'"1234567893","a"\r\n"1000000087","b"', True, [18]),  # the look-ahead reaches the last bytes
+    ],
+    ids=["quoted", "bad-check-digit", "digits-in-value", "escaped-quote", "unquoted", "crlf-at-end"],
+)
+def test_boundaries(data: bytes, quoted: bool, expected: list[int]) -> None:
+    assert list(records.boundaries(data, quoted=quoted)) == expected
+
+
+@pytest.mark.parametrize(("line", "quoted"), [(b'\xef\xbb\xbf"NPI","x"', True), (b'"NPI"', True), (b"NPI,x", False)])
+def test_quoting_comes_from_the_header_line(line: bytes, quoted: bool) -> None:
+    assert records.quoted_header(line) is quoted
