@@ -28,3 +28,25 @@ def test_task_loads_an_s3_source_into_an_s3_lake(s3_env: dict[str, str], nucc_cs
         f"{bucket_root}/raw/nucc/nucc_taxonomy_251.csv"
     )
     get_settings.cache_clear()
+
+
+OFFLINE = Path(__file__).resolve().parents[3] / "data" / "reference" / "census" / "offline"
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "key"),
+    [
+        ("pep_population", "pep_v2024_county_totals.csv", "reference/census/pep_population/vintage=2024/data.parquet"),
+        ("pep_agesex", "pep_v2023_county_agesex.csv", "reference/census/pep_agesex/vintage=2023/data.parquet"),
+        ("saipe", "saipe_2023_county.csv", "reference/census/saipe/vintage=2023/data.parquet"),
+    ],
+)
+def test_task_takes_the_offline_demographics(s3_env: dict[str, str], kind: str, name: str, key: str) -> None:
+    get_settings.cache_clear()
+    bucket_root = s3_env["CAREATLAS_LAKE"].rsplit("/", 1)[0]
+    Lake(bucket_root, Settings()).put_file(f"raw/census/{name}", OFFLINE / name)
+    result = load_reference.run(kind, f"{bucket_root}/raw/census/{name}", lake=None)
+    assert result["key"] == key and result["rows"] > 3000
+    lake = Lake(s3_env["CAREATLAS_LAKE"], Settings())
+    assert lake.read_json(key.replace("data.parquet", "metadata.json"))["vintage"] == key.split("vintage=")[1][:4]
+    get_settings.cache_clear()

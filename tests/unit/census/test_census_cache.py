@@ -54,6 +54,16 @@ def test_miss_fetches_and_stores_the_contract_table(fetch, lake: Lake, fake_cens
     assert {f for f in frame["fips"] if f.startswith("09")} == {f"09{n}0" for n in range(11, 20)}
 
 
+def test_the_age_groups_of_the_offline_products_are_cached(fetch, lake: Lake) -> None:
+    # under 18 and 65+ (so 18-64 is the rest) as PEP age/sex gives them offline
+    frame = pl.read_parquet(lake.uri(fetch().data_key)).drop_nulls("B01001_049E")
+    under_18 = pl.sum_horizontal(v.UNDER_18)
+    age_65 = pl.sum_horizontal(v.AGE_65_PLUS)
+    shares = frame.select((under_18 / pl.col(v.TOTAL_POPULATION)).alias("young"),
+                          (age_65 / pl.col(v.TOTAL_POPULATION)).alias("old"))
+    assert shares["young"].is_between(0.1, 0.35).all() and shares["old"].is_between(0.08, 0.3).all()
+
+
 def test_sentinels_are_null_in_the_cache(fetch, lake: Lake) -> None:
     frame = pl.read_parquet(lake.uri(fetch().data_key)).filter(pl.col("fips") == "02013")
     assert frame["B19013_001E"].to_list() == [None]

@@ -55,7 +55,7 @@ def test_extra_variables_are_added_to_the_default_set(run, tmp_path: Path) -> No
     result = run("census", "fetch", "--year", "2021", "--variables", "B25001_001E", "--json")
     assert result.exit_code == 0, result.output
     variables = json.loads(result.stdout)[0]["variables"]
-    assert variables[0] == "B01003_001E" and variables[-1] == "B25001_001E" and len(variables) == 22
+    assert variables[0] == "B01003_001E" and variables[-1] == "B25001_001E" and len(variables) == 30
 
 
 @pytest.mark.parametrize(

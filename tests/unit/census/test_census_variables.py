@@ -11,6 +11,8 @@ from careatlas.census import variables as v
 def test_default_set_is_the_contract() -> None:
     assert [
         "B01003_001E",
+        *[f"B01001_{n:03d}E" for n in range(3, 7)],  # under 18: men, then women
+        *[f"B01001_{n:03d}E" for n in range(27, 31)],
         *[f"B01001_{n:03d}E" for n in range(20, 26)],
         *[f"B01001_{n:03d}E" for n in range(44, 50)],
         "B19013_001E",
@@ -27,7 +29,7 @@ def test_default_set_is_the_contract() -> None:
 @pytest.mark.parametrize(("year", "has_uninsured"), [(2009, False), (2011, False), (2012, True), (2024, True)])
 def test_uninsured_only_from_2012(year: int, has_uninsured: bool) -> None:
     assert ("B27010_001E" in v.wanted(year)) is has_uninsured
-    assert len(v.defaults(year)) == (21 if has_uninsured else 16)
+    assert len(v.defaults(year)) == (29 if has_uninsured else 24)
 
 
 def test_named_variables_replace_the_default_set_in_a_request() -> None:

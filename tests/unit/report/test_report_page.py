@@ -53,7 +53,8 @@ def test_write_report_writes_one_page_of_the_latest_run(lake: Lake, tmp_path: Pa
 
     assert path == out.resolve()
     page = out.read_text()
-    assert "Run run-new · built 2025-01-13T10:00:00+00:00 · NPPES 2025-01-12 + 1 weekly · ACS 5-year 2023" in page
+    assert ("Run run-new · built 2025-01-13T10:00:00+00:00 · NPPES 2025-01-12 + 1 weekly"
+            " · demographics ACS 5-year 2023") in page
     for anchor in ("summary", "county-map", "state-density", "specialty-gaps", "underserved", "provenance"):
         assert f'<section id="{anchor}">' in page
     assert page.count("<tr data-fips=") == 3

@@ -126,3 +126,11 @@ def test_provenance_escapes_plain_lineage_text_and_says_when_nothing_was_recorde
     assert "dbt docs not generated: &lt;busy&gt;" in html
     assert "no test results recorded" in html
     assert "Run status" not in html
+
+
+def test_provenance_names_the_product_of_each_demographic_measure() -> None:
+    sources = [("total population", "Census PEP Vintage 2024 (July 1, 2024)"), ("uninsured rate", "not available")]
+    html = sections.provenance_html(_provenance(acs_year=None, demographics=sources), lineage="-")
+    assert "<td>total population</td><td>Census PEP Vintage 2024 (July 1, 2024)</td>" in html
+    assert "<td>uninsured rate</td><td>not available</td>" in html
+    assert "ACS 5-year vintage" not in html  # offline: no ACS vintage to name

@@ -27,3 +27,36 @@ def test_reference_zips_and_codes(reference_dir, tmp_path) -> None:
     assert used <= codes and len(used) > 100
     states = [r[prefix + "State Name"] for r in domestic]
     assert states.count("CA") > states.count("WY") * 5  # spread by population
+
+
+def test_the_vendored_extracts_are_enough(tmp_path) -> None:
+    """On a fresh clone (no reference folder) the generator draws from data/reference."""
+    from careatlas.cli.reference_files import VENDORED_DIR
+
+    summary = generate_file(tmp_path / "vendored.csv", rows=3000, seed=3, reference_dir=VENDORED_DIR,
+                            release=date(2025, 4, 6))
+    crosswalk = pl.read_csv(VENDORED_DIR / "ZIP_COUNTY_032023.converted.csv", infer_schema=False)
+    with summary.path.open(newline="", encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["Entity Type Code"]]
+    zips = {r["Provider Business Practice Location Address Postal Code"][:5] for r in rows}
+    assert len(zips & set(crosswalk["ZIP"])) > 0.9 * len(zips)
+    states = [r["Provider Business Practice Location Address State Name"] for r in rows]
+    # weighted by ZCTA population: Connecticut is drawn in proportion, whatever its county codes
+    assert states.count("CA") > states.count("WY") * 5 and states.count("CT") > states.count("WY")
+
+
+def test_a_folder_without_the_population_file_falls_back_to_the_vendored_one(tmp_path) -> None:
+    from careatlas.cli.reference_files import VENDORED_DIR
+    from careatlas.synth import reference
+
+    partial = tmp_path / "reference"
+    partial.mkdir()
+    (partial / "ZIP_COUNTY_032023.converted.csv").write_bytes(
+        (VENDORED_DIR / "ZIP_COUNTY_032023.converted.csv").read_bytes())
+    import numpy as np
+
+    places = reference.load_places(partial)
+    weights = np.diff(places.zip5.cumulative, prepend=0.0)
+    share = dict(zip(places.zip5.values.to_list(), weights.tolist(), strict=True))
+    # ZCTA populations from data/reference: a Bronx ZIP of ~100k people outweighs Beverly Hills' 90210 (~20k)
+    assert len(share) == 39_501 and share["10467"] > 3 * share["90210"]

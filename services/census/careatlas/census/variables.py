@@ -1,7 +1,8 @@
 """Which ACS 5-year variables we ask for, which vintages have them, and which endpoint serves them.
 
-The default set feeds the county marts: total population, the 12 B01001 age cells that add
-up to the population 65+, median household income, poverty count and universe (B17001),
+The default set feeds the county marts: total population, the 8 B01001 age cells that add up
+to the population under 18 and the 12 that add up to 65+ (so the ACS gives the same age groups as
+the offline PEP age/sex product; 18-64 is the rest), median household income, poverty count and universe (B17001),
 and the uninsured count and universe (B27010, published from the 2012 vintage on).
 """
 
@@ -15,6 +16,8 @@ GEOGRAPHIES = ("county", "state")
 MAX_VARIABLES_PER_CALL = 49
 
 TOTAL_POPULATION = "B01003_001E"
+# men under 5, 5-9, 10-14, 15-17 (003-006) and women (027-030)
+UNDER_18 = [f"B01001_{n:03d}E" for n in (*range(3, 7), *range(27, 31))]
 AGE_65_PLUS = [f"B01001_{n:03d}E" for n in (*range(20, 26), *range(44, 50))]
 MEDIAN_HOUSEHOLD_INCOME = "B19013_001E"
 POVERTY = ["B17001_001E", "B17001_002E"]  # universe, below poverty level
@@ -23,6 +26,7 @@ UNINSURED_FIRST_YEAR = 2012
 
 DEFAULT_VARIABLES: list[str] = [
     TOTAL_POPULATION,
+    *UNDER_18,
     *AGE_65_PLUS,
     MEDIAN_HOUSEHOLD_INCOME,
     *POVERTY,

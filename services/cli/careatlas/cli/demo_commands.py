@@ -2,13 +2,14 @@
 
 The README's main job. No Redis, S3 or Docker: a local lake folder and in-process workers. It
 generates an NPPES file in CMS format (or takes ``--nppes``), loads the NUCC taxonomy, the HUD
-crosswalk and an ACS snapshot from the reference folder, plus a deactivation report for the
-generated file, runs ingest and dbt, prints headline tables and writes the HTML report.
+crosswalk and the offline demographics (Census PEP population and age, SAIPE poverty and income)
+from the reference folder or, without one, from the extracts vendored in data/reference/, plus
+a deactivation report for the generated file, runs ingest and dbt, prints headline tables and
+writes the HTML report. With a Census API key (or ``--acs-year``) it also uses the live ACS.
 """
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -16,49 +17,46 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from careatlas.cli import reference_files
 from careatlas.cli.bootstrap import configure
 from careatlas.cli.output import ExitCode, console, fail, styled
 
 DEMO_RELEASE = date(2025, 4, 7)
-
-
-def find_reference(explicit: Path | None, configured: Path | None) -> Path:
-    candidates = [explicit, configured, Path.cwd().parent / "shared" / "reference",
-                  Path(__file__).resolve().parents[5] / "shared" / "reference"]
-    for candidate in candidates:
-        if candidate and (candidate / "nucc_taxonomy_251.csv").is_file():
-            return candidate
-    fail("no reference folder found: pass --reference DIR (or set CAREATLAS_REFERENCE_DIR) to a folder with "
-         "nucc_taxonomy_251.csv, ZIP_COUNTY_032023.converted.csv (or .xlsx) and census/pop_2015_county.csv",
-         ExitCode.NOT_FOUND)
+# the live ACS vintage the demo asks for when a Census API key is set
+DEMO_ACS_YEAR = 2023
 
 
 def demo(
     rows: Annotated[int, typer.Option(help="Providers to generate when no --nppes is given.")] = 20_000,
     nppes: Annotated[Path | None, typer.Option(help="An NPPES file to use instead of a generated one.")] = None,
-    reference: Annotated[Path | None, typer.Option(help="Folder of reference files (default ../shared/reference).")]
-    = None,
+    reference: Annotated[Path | None, typer.Option(
+        help="Folder of reference files (default ../shared/reference; without one, data/reference).")] = None,
     lake: Annotated[str, typer.Option(help="Lake folder.")] = "lake",
     workers: Annotated[int, typer.Option(help="Ingest worker processes (0 = all cores).")] = 0,
     seed: Annotated[int, typer.Option(help="Generator seed.")] = 2025,
+    acs_year: Annotated[int | None, typer.Option(
+        help=f"Also use this live ACS 5-year vintage (default {DEMO_ACS_YEAR} when a Census API key is set).")] = None,
 ) -> None:
     """Run everything in-process on a local lake and print the headline findings."""
-    os.environ.setdefault("CAREATLAS_WAREHOUSE_PATH", str(Path(lake) / "_warehouse" / "careatlas.duckdb"))
+    reference_files.default_warehouse(lake)
     settings = configure(lake=lake)
-    reference_dir = find_reference(reference, settings.reference_dir)
-    from careatlas.cli.embedded import CENSUS_SNAPSHOT, EmbeddedRun, run_embedded
+    from careatlas.cli.embedded import EmbeddedRun, run_embedded
 
+    try:
+        reference_dir = reference_files.reference_dir(reference, settings.reference_dir)
+        references = reference_files.embedded_sources(reference_dir)
+    except FileNotFoundError as error:
+        fail(str(error), ExitCode.NOT_FOUND)
     inputs = Path(lake) / "_demo_inputs"
-    source = nppes or _generate(inputs, rows, seed, reference_dir)
-    snapshot, acs_year = CENSUS_SNAPSHOT
-    hud = reference_dir / "ZIP_COUNTY_032023.converted.csv"
-    references = {"nucc": str(reference_dir / "nucc_taxonomy_251.csv"),
-                  "hud": str(hud if hud.is_file() else reference_dir / "ZIP_COUNTY_032023.xlsx")}
+    # the generator draws real ZIPs and taxonomy codes, from the vendored files if need be
+    source = nppes or _generate(inputs, rows, seed, reference_dir or reference_files.VENDORED_DIR)
     if nppes is None:
         references["deactivations"] = str(_deactivation_report(source, inputs))
-    job = EmbeddedRun(nppes=str(source), references=references, census_snapshot=reference_dir / snapshot,
-                      acs_year=acs_year, workers=workers)
-    console.print(styled("CareAtlas demo:"), f"{source.name} → lake {settings.lake} (ACS {acs_year} snapshot)")
+    acs = acs_year or (DEMO_ACS_YEAR if settings.census_api_key else None)
+    job = EmbeddedRun(nppes=str(source), references=references, acs_year=acs, workers=workers)
+    census = f"; live ACS {acs}" if acs else ""
+    console.print(styled("CareAtlas demo:"), f"{source.name} → lake {settings.lake} (offline demographics: "
+                  f"Census PEP and SAIPE{census})")
     try:
         result = run_embedded(settings, job)
     except (ValueError, RuntimeError) as error:  # bad input, a failed dbt test: the message says which
@@ -87,6 +85,9 @@ def _headlines(settings, result: dict) -> None:
     ingest = result["ingest"]
     console.print(f"run {result['run_id']}: {ingest['rows_read']:,} rows read, {ingest['rows_written']:,} published, "
                   f"{ingest['rows_quarantined']:,} quarantined; dbt tests: {result['marts'].get('tests')}")
+    from careatlas.report.labels import demographics_line
+
+    console.print(demographics_line(result["marts"].get("inputs") or {}), highlight=False)
     for title, frame in headline_tables(settings.lake):
         table = Table(title=title)
         for column in frame.columns:

@@ -1,8 +1,9 @@
 """The embedded default: a whole run on one machine with no Redis, S3 or Docker.
 
 The lake is a local folder, the ingest workers are a process pool using all cores, and every
-step is the same function the Celery tasks wrap: reference loads, census (cache or imported
-snapshot), ingest, then the dbt build. The run is recorded in ``runs/<run_id>/`` like any other.
+step is the same function the Celery tasks wrap: reference loads (the offline demographics are
+reference kinds too), the ACS when a vintage is asked for (cache, live or an imported snapshot),
+ingest, then the dbt build. The run is recorded in ``runs/<run_id>/`` like any other.
 Worker code is imported here, lazily, because in this mode the CLI *is* the workers.
 """
 
@@ -21,17 +22,13 @@ from careatlas.shared.storage import open_lake
 
 log = structlog.get_logger(__name__)
 
-# file names in ../shared/reference (or any folder laid out the same way)
-REFERENCE_FILES = {"nucc": "nucc_taxonomy_251.csv", "hud": "ZIP_COUNTY_032023.converted.csv"}
-CENSUS_SNAPSHOT = ("census/pop_2015_county.csv", 2015)
-
 
 @dataclass
 class EmbeddedRun:
     nppes: str
     references: dict[str, str] = field(default_factory=dict)
     census_snapshot: Path | None = None  # an ACS response saved as CSV/JSON: runs offline
-    acs_year: int = 2023
+    acs_year: int | None = 2023  # None: no ACS, the offline demographics only
     release: str | None = None
     kind: str | None = None
     workers: int = 0
@@ -55,7 +52,7 @@ def run_embedded(settings: Settings, job: EmbeddedRun) -> dict:
         imported = import_snapshot(lake, job.census_snapshot, year=job.acs_year)
         if imported.data_key.endswith("geo=county/data.parquet"):
             states_from_counties(lake, year=job.acs_year)
-    else:
+    elif job.acs_year is not None:
         for geo in ("county", "state"):
             get_or_fetch(lake, job.acs_year, geo, settings=settings)
     timings["references_and_census_s"] = time.perf_counter() - started

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from careatlas.cli import demo_commands, ingest_commands, report_commands, run_commands, watch
+from careatlas.cli import demo_commands, ingest_commands, report_commands, run_commands, transform_commands, watch
 from careatlas.cli.census_commands import census_app
 from careatlas.cli.nppes_commands import app as nppes_app
 from careatlas.cli.reference_commands import reference_app
@@ -28,6 +28,7 @@ def _main() -> None:
 
 demo_commands.register(app)
 ingest_commands.register(app)
+transform_commands.register(app)
 run_commands.register(app)
 watch.register(app)
 report_commands.register(app)

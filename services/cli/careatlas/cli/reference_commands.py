@@ -1,4 +1,5 @@
-"""``careatlas reference``: land the NUCC taxonomy, HUD crosswalk and NPPES deactivation report.
+"""``careatlas reference``: land the NUCC taxonomy, HUD crosswalk, NPPES deactivation report and the
+Census products of the offline demographics (PEP totals, PEP age/sex, SAIPE).
 
 Worker code is imported inside the commands, so the CLI starts without the ingest package.
 """
@@ -14,13 +15,18 @@ from rich.console import Console
 from careatlas.cli.census_commands import exit_codes, lake_codes
 from careatlas.cli.output import ExitCode, emit
 
-reference_app = typer.Typer(help="Reference data: NUCC taxonomy, HUD ZIP->county, deactivations.", no_args_is_help=True)
+reference_app = typer.Typer(
+    help="Reference data: NUCC taxonomy, HUD ZIP->county, deactivations, Census PEP and SAIPE.", no_args_is_help=True
+)
 
 
 class Kind(StrEnum):
     nucc = "nucc"
     hud = "hud"
     deactivations = "deactivations"
+    pep_population = "pep_population"
+    pep_agesex = "pep_agesex"
+    saipe = "saipe"
 
 
 @reference_app.command("load")
@@ -31,7 +37,9 @@ def load(
     ] = None,
     lake: Annotated[str | None, typer.Option("--lake", help="Lake folder or s3://bucket/prefix.")] = None,
     version: Annotated[str | None, typer.Option("--version", help="NUCC version, e.g. 25.1.")] = None,
-    vintage: Annotated[str | None, typer.Option("--vintage", help="HUD vintage, e.g. 2023Q1.")] = None,
+    vintage: Annotated[
+        str | None, typer.Option("--vintage", help="HUD vintage (2023Q1) or Census vintage (2024).")
+    ] = None,
     report_date: Annotated[
         str | None, typer.Option("--report-date", help="Deactivation report date, YYYY-MM-DD.")
     ] = None,

@@ -1,6 +1,7 @@
-"""Where a run's numbers come from: NPPES releases and their row counts, the ACS vintage, the
-reference files, mart sizes and dbt's test results. Read from the lake only (the marts
-pointer, ingest manifests, release pointers, the run manifest and dbt's run_results.json).
+"""Where a run's numbers come from: NPPES releases and their row counts, the Census product and
+vintage of each demographic measure, the reference files, mart sizes and dbt's test results.
+Read from the lake only (the marts pointer, ingest manifests, release pointers, the run
+manifest and dbt's run_results.json).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from careatlas.report.data import read_json_or_none
+from careatlas.report.labels import demographic_sources
 from careatlas.shared import catalog, layout, runs
 from careatlas.shared.storage import Lake
 
@@ -42,7 +44,7 @@ class DbtNode:
 class Provenance:
     run_id: str
     built_at: str | None
-    acs_year: int | None
+    acs_year: int | None  # None when the demographics are the offline Census products
     nppes: list[NppesInput]
     references: list[tuple[str, str | None]]  # (what, lake key)
     mart_rows: dict[str, int]
@@ -51,6 +53,7 @@ class Provenance:
     not_passed: list[DbtNode] = field(default_factory=list)  # tests and models that did not pass
     dbt: dict[str, Any] = field(default_factory=dict)  # version, generated_at, elapsed_s, nodes
     run: dict[str, Any] | None = None  # the orchestrated run's manifest, when there is one
+    demographics: list[tuple[str, str]] = field(default_factory=list)  # (measure, product and vintage)
 
 
 def collect(lake: Lake, pointer: dict[str, Any]) -> Provenance:
@@ -68,6 +71,7 @@ def collect(lake: Lake, pointer: dict[str, Any]) -> Provenance:
         not_passed=not_passed(results or {}),
         dbt=dbt_summary(results or {}),
         run=run_summary(lake, pointer["run_id"]),
+        demographics=demographic_sources(inputs),
     )
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 import structlog
 
-from careatlas.report import charts, lineage, sections
+from careatlas.report import charts, labels, lineage, sections
 from careatlas.report.data import RunMarts, load_marts
 from careatlas.report.html import Section, render_page
 from careatlas.report.provenance import Provenance, collect
@@ -93,8 +93,9 @@ def build_page(marts: RunMarts, prov: Provenance, shapes: Shapes, *, lineage_cel
                      "MH mental health."),
         Section("provenance", "Provenance", sections.provenance_html(prov, lineage=lineage_cell)),
     ]
+    demographics = labels.products(marts.pointer.get("inputs") or {}) or "?"
     subtitle = (f"Run {marts.run_id}{'' if marts.is_latest else ' (not the latest)'} · built {prov.built_at or '?'}"
-                f" · NPPES {_releases(prov)} · ACS 5-year {prov.acs_year or '?'}")
+                f" · NPPES {_releases(prov)} · demographics {demographics}")
     return render_page(TITLE, subtitle, page_sections)
 
 

@@ -103,6 +103,8 @@ def provenance_html(prov: Provenance, *, lineage: str) -> str:
     ]
     return (
         _key_values("run-facts", facts)
+        + "<h3>Demographics</h3>" + _table("demographic-sources", ("Measure", "Census product and vintage"),
+                                           prov.demographics)
         + "<h3>NPPES releases read</h3>" + _nppes_table(prov)
         + "<h3>dbt tests</h3>" + _tests_html(prov)
         + "<h3>Mart row counts</h3>"

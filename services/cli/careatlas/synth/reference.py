@@ -1,7 +1,9 @@
 """Real vocabularies from the reference files: HUD ZIP->county crosswalk and NUCC taxonomy.
 
-ZIPs are weighted by population when the ACS county file is there (each county's people
-spread over its ZIPs by the crosswalk's address ratios), else by state population."""
+ZIPs are weighted by the population of their ZIP Code Tabulation Area (Census Gazetteer 2023,
+ACS 2022 counts), which needs no county code to agree between the crosswalk's vintage and a
+demographic one; ZIPs without a ZCTA (PO boxes, single-address ZIPs) keep a small weight.
+A file the reference folder lacks comes from the vendored extracts (cli.reference_files)."""
 
 from __future__ import annotations
 
@@ -10,13 +12,14 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from careatlas.cli.reference_files import find
 from careatlas.synth import taxonomy_builtin
 from careatlas.synth.vocab import Places, Taxonomy, state_weights
 
 ZIP_FILE = "ZIP_COUNTY_032023.converted.csv"
 NUCC_FILE = "nucc_taxonomy_251.csv"
-POPULATION_FILE = "census/pop_2015_county.csv"
-_ZIP_COLUMNS = ["ZIP", "COUNTY", "USPS_ZIP_PREF_CITY", "USPS_ZIP_PREF_STATE", "TOT_RATIO"]
+POPULATION_FILE = "geo/gazetteer_2023_zctas.csv"
+_ZIP_COLUMNS = ["ZIP", "USPS_ZIP_PREF_CITY", "USPS_ZIP_PREF_STATE"]
 _NUCC_COLUMNS = ["Code", "Grouping", "Classification", "Section"]
 # share of draws left to codes without a built-in weight
 _TAIL_SHARE = {"Individual": 0.08, "Non-Individual": 0.12}
@@ -26,9 +29,10 @@ class ReferenceDataError(ValueError):
     """A reference file lacks the columns we need; the message names the file."""
 
 
-def _read(path: Path, columns: list[str]) -> pl.DataFrame:
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: reference file not found")
+def _read(reference_dir: Path, name: str, columns: list[str]) -> pl.DataFrame:
+    path = find(name, reference_dir)
+    if path is None:
+        raise FileNotFoundError(f"{reference_dir / name}: reference file not found (nor in data/reference)")
     frame = pl.read_csv(path, infer_schema=False)
     missing = [c for c in columns if c not in frame.columns]
     if missing:
@@ -37,35 +41,22 @@ def _read(path: Path, columns: list[str]) -> pl.DataFrame:
 
 
 def load_places(reference_dir: Path) -> Places:
-    crosswalk = _read(reference_dir / ZIP_FILE, _ZIP_COLUMNS).with_columns(
-        pl.col("TOT_RATIO").cast(pl.Float64)
-    )
+    crosswalk = _read(reference_dir, ZIP_FILE, _ZIP_COLUMNS)
     zips = crosswalk.group_by("ZIP").agg(
         pl.col("USPS_ZIP_PREF_CITY").first(), pl.col("USPS_ZIP_PREF_STATE").first()
     ).sort("ZIP")
-    population = reference_dir / POPULATION_FILE
-    if population.is_file():
-        weights = _population_weights(crosswalk, zips, population)
+    if find(POPULATION_FILE, reference_dir):
+        weights = _population_weights(zips, _read(reference_dir, POPULATION_FILE, ["ZCTA5", "Population"]))
     else:
         weights = state_weights(zips["USPS_ZIP_PREF_STATE"].to_list())
     rows = list(zips.select("ZIP", "USPS_ZIP_PREF_CITY", "USPS_ZIP_PREF_STATE").iter_rows())
     return Places.of(rows, weights)
 
 
-def _population_weights(crosswalk: pl.DataFrame, zips: pl.DataFrame, path: Path) -> np.ndarray:
-    counties = _read(path, ["B01003_001E", "state", "county"]).select(
-        (pl.col("state").str.zfill(2) + pl.col("county").str.zfill(3)).alias("COUNTY"),
-        pl.col("B01003_001E").cast(pl.Float64).alias("people"),
-    )
-    share = pl.col("TOT_RATIO") / pl.col("TOT_RATIO").sum().over("COUNTY")
-    per_zip = (
-        crosswalk.join(counties, on="COUNTY", how="left")
-        .with_columns((share * pl.col("people").fill_null(0.0)).alias("people"))
-        .group_by("ZIP")
-        .agg(pl.col("people").sum())
-    )
+def _population_weights(zips: pl.DataFrame, zctas: pl.DataFrame) -> np.ndarray:
+    per_zip = zctas.select(pl.col("ZCTA5").alias("ZIP"), pl.col("Population").cast(pl.Float64).alias("people"))
     people = zips.join(per_zip, on="ZIP", how="left")["people"].fill_null(0.0).to_numpy()
-    # ZIPs outside the county file (territories, new counties) keep a small chance
+    # ZIPs without a ZCTA (PO boxes, a hospital's own ZIP) keep a small chance
     floor = float(np.median(people[people > 0])) * 0.05
     return np.maximum(people, floor)
 
@@ -77,7 +68,7 @@ def _credential_group(grouping: str, classification: str) -> str:
 
 
 def load_taxonomy(reference_dir: Path) -> Taxonomy:
-    nucc = _read(reference_dir / NUCC_FILE, _NUCC_COLUMNS)
+    nucc = _read(reference_dir, NUCC_FILE, _NUCC_COLUMNS)
     known = {row[0]: row for row in taxonomy_builtin.TAXONOMIES}
     rows = [row for row in taxonomy_builtin.TAXONOMIES if row[0] in set(nucc["Code"])]
     tail = nucc.filter(~pl.col("Code").is_in(list(known)) & (pl.col("Grouping") != "Group"))

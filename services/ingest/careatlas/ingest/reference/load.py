@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import polars as pl
 import structlog
 
-from careatlas.ingest.reference import deactivations, hud, nucc
+from careatlas.ingest.reference import census_products, deactivations, hud, nucc
 from careatlas.ingest.reference.common import (
     ReferenceError,
     Source,
@@ -25,10 +25,12 @@ from careatlas.shared.storage import Lake
 
 log = structlog.get_logger(__name__)
 
-KINDS = ("nucc", "hud", "deactivations")
+KINDS = ("nucc", "hud", "deactivations", *census_products.KINDS)
+LABEL_NAMES = {"nucc": "version", "hud": "vintage", "deactivations": "report_date",
+               **dict.fromkeys(census_products.KINDS, "vintage")}
 # used when no file is given; deactivations points at the page that links the newest report
-LABEL_NAMES = {"nucc": "version", "hud": "vintage", "deactivations": "report_date"}
-DEFAULT_SOURCES = {"nucc": nucc.DEFAULT_URL, "hud": hud.DEFAULT_URL, "deactivations": deactivations.INDEX_URL}
+DEFAULT_SOURCES = {"nucc": nucc.DEFAULT_URL, "hud": hud.DEFAULT_URL, "deactivations": deactivations.INDEX_URL,
+                   **census_products.DEFAULT_URLS}
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ class LoadResult:
     rows: int
     sha256: str
     source: str
-    label: str  # NUCC version, HUD vintage or report date
+    label: str  # NUCC version, HUD vintage, report date or Census vintage (YYYY)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -58,7 +60,11 @@ def load_reference(
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
     settings = settings or get_settings()
-    origin = source or default_source(kind, (defaults or DEFAULT_SOURCES)[kind], settings)
+    default = (defaults or DEFAULT_SOURCES).get(kind)
+    if source is None and default is None:
+        raise ValueError(f"{kind} has no official CSV to download: pass FILE (data/reference/README.md "
+                         "lists the vendored extracts)")
+    origin = source or default_source(kind, default, settings)
     try:
         with fetched(origin, settings) as src:
             frame, label, key = _read(kind, src, label)
@@ -102,6 +108,10 @@ def _read(kind: str, src: Source, label: str | None) -> tuple[pl.DataFrame, str,
         frame = nucc.read(src)
         label = _need(label or nucc.version_from(src.name), r"^[\w.-]{1,40}$", "NUCC version", src, "--version")
         return frame, label, layout.nucc_taxonomy(label)
+    if kind in census_products.KINDS:
+        frame, found = census_products.read(kind, src, label)
+        label = _need(found, r"^\d{4}$", "Census vintage", src, "--vintage")
+        return frame, label, layout.census_product(kind, label)
     if kind == "hud":
         frame = hud.read(src)
         label = _need(label or hud.vintage_from(src.name), r"^\d{4}Q[1-4]$", "HUD vintage", src, "--vintage")
