@@ -72,8 +72,12 @@ class RunTask(Task):
         except lifecycle.RunStopped as stopped:
             _skip(runs, self, run_id, str(stopped))
             raise Ignore() from None
-        with runs.lock(manifest).renewing(retake=self.name in PUBLISHING):
-            return super().__call__(*args, **kwargs)
+        try:
+            with runs.lock(manifest).renewing(retake=self.name in PUBLISHING):
+                return super().__call__(*args, **kwargs)
+        except lifecycle.RunStopped as stopped:  # cancelled while it worked: it published nothing
+            _skip(runs, self, run_id, str(stopped))
+            raise Ignore() from None
 
     def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
         """The explicit fail step: retries are exhausted, so the run cannot finish without
@@ -108,7 +112,7 @@ def still_live() -> None:
                              request.root_id)
 
 
-def exclusive(name: str, ttl_s: int = 60):
+def exclusive(name: str, ttl_s: int = 20):
     """One execution of a step at a time (a duplicate delivery of finalize waits its turn):
     a claim renewed while the block runs, released by compare-and-delete."""
 

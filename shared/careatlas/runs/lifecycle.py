@@ -33,7 +33,7 @@ from careatlas.runs.model import (
     save_task,
     summarize,
 )
-from careatlas.shared import catalog
+from careatlas.shared import catalog, layout
 from careatlas.shared import logging as log_setup
 from careatlas.shared.settings import Settings
 from careatlas.shared.storage import Lake, open_lake
@@ -118,12 +118,16 @@ def retry(runs: Runs, run_id: str) -> tuple[RunManifest, str]:
 
 def cancel(runs: Runs, run_id: str) -> int:
     """Mark the run cancelled (durably, in the lake: every later step checks it and publishes
-    nothing), revoke its queued and running tasks, free the release. Returns tasks revoked."""
+    nothing), withdraw its release if finalize had published it (no later build applies it),
+    revoke its queued and running tasks, free the release. Returns the tasks revoked."""
     manifest = runs.manifest(run_id)
     if manifest.is_final:
         raise RunRefused(f"run {run_id} already {manifest.status}; nothing to cancel")
     manifest.status, manifest.error, manifest.finished_at = "cancelled", CANCELLED_BY_OPERATOR, datetime.now(UTC)
     save_manifest(runs.lake, manifest)
+    if published_version(runs.lake, manifest):
+        runs.lake.delete([layout.nppes_pointer(manifest.dataset, manifest.release)])
+        log.info("cancelled run's release withdrawn", run_id=run_id, release=manifest.release)
     runs.live.set_status(run_id, "cancelled")
     pending = [t.task_id for t in runs.live.tasks(run_id).values() if t.state in ("queued", "running", "retrying")]
     if pending:  # a courtesy: revokes live only in running workers; the manifest is what counts

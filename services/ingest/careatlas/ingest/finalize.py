@@ -29,6 +29,11 @@ class IngestError(Exception):
     """The release cannot be published; the message says which chunk or count is wrong."""
 
 
+class ChunksMissing(IngestError):
+    """Some chunks have no result yet: a chord fired early (a chunk delivered twice counts
+    twice) or a chunk is still being redelivered. Finalize waits for them (tasks.py)."""
+
+
 def finalize(lake: Lake, plan: IngestPlan, *, target_file_bytes: int,
              before_publish: Callable[[], None] | None = None) -> Manifest:
     """Compact, reconcile and publish ``plan``'s version. A version already published (a
@@ -88,7 +93,7 @@ def load_results(lake: Lake, plan: IngestPlan) -> list[ChunkResult]:
         except LakeKeyNotFound:
             missing.append(spec.chunk)
     if missing:
-        raise IngestError(f"{plan.source_file}: chunks {missing} have no result yet; rerun them before finalize")
+        raise ChunksMissing(f"{plan.source_file}: chunks {missing} have no result yet; rerun them before finalize")
     return results
 
 
