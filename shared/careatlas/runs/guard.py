@@ -22,6 +22,7 @@ import socket
 import threading
 import time
 
+import redis
 import structlog
 from celery import Task, current_task
 from celery.exceptions import Ignore, Retry
@@ -36,6 +37,7 @@ log = structlog.get_logger(__name__)
 PUBLISHING = frozenset({"ingest.start_run", "ingest.retry_run", "ingest.finalize_nppes", "transform.build_marts",
                         "ingest.complete_run"})
 UNGUARDED = frozenset({"ingest.fail_run"})  # failing must work whatever the run's state
+COORDINATORS = frozenset({"ingest.start_run", "ingest.retry_run"})  # each begins an attempt of its own
 
 
 class TaskPoisoned(RuntimeError):
@@ -60,7 +62,10 @@ class RunTask(Task):
     def _guarded(self, run_id: str, args, kwargs):
         runs = lifecycle.Runs.open(get_settings(), kwargs.get("lake"))
         request = self.request
-        deliveries = runs.live.deliver(request.id, request.retries or 0)
+        try:
+            deliveries = runs.live.deliver(request.id, request.retries or 0)
+        except redis.RedisError as error:  # Redis restarting: the run's state is unknown, come back
+            raise self.retry(exc=error, countdown=10, max_retries=40) from None
         if deliveries > runs.settings.max_task_deliveries:
             reason = (f"{self.name}{_chunk(kwargs)} was delivered {deliveries} times and never finished: its "
                       "worker was lost each time (out of memory, or killed). The run stops here; see the "
@@ -68,7 +73,8 @@ class RunTask(Task):
             lifecycle.fail(runs, run_id, reason)
             raise TaskPoisoned(reason)
         try:
-            manifest = lifecycle.check_live(runs, run_id, request.root_id)
+            root = None if self.name in COORDINATORS else request.root_id
+            manifest = lifecycle.check_live(runs, run_id, root)
         except lifecycle.RunStopped as stopped:
             _skip(runs, self, run_id, str(stopped))
             raise Ignore() from None

@@ -111,8 +111,10 @@ def retry(runs: Runs, run_id: str) -> tuple[RunManifest, str]:
     if holder:
         raise ReleaseBusy(f"release {manifest.release} is being written by run {holder}; wait for it or cancel it")
     task = "ingest.retry_run" if manifest.plan else "ingest.start_run"
+    manifest.status, manifest.error, manifest.finished_at = ("running" if manifest.plan else "planning"), None, None
+    save_manifest(runs.lake, manifest)  # live again: the coordinator's guard lets it begin the attempt
     _send(runs, task, manifest)
-    runs.live.set_status(run_id, "running")
+    runs.live.set_status(run_id, manifest.status)
     return manifest, task
 
 
