@@ -64,7 +64,7 @@ class RunStack:
 
 
 @contextmanager
-def open_stack(folder: Path, s3_endpoint: str) -> Iterator[RunStack]:
+def open_stack(folder: Path, s3_endpoint: str, **overrides: str) -> Iterator[RunStack]:
     bucket = f"lake-{uuid.uuid4().hex[:10]}"
     redis = RedisServer(folder)
     redis.start()
@@ -93,6 +93,7 @@ def open_stack(folder: Path, s3_endpoint: str) -> Iterator[RunStack]:
                 "CAREATLAS_UNACKED_RESTORE_INTERVAL_S": "2",
                 "CAREATLAS_RUN_LOCK_TTL_S": "30",  # a dead run's release lock is gone after this
                 "DO_NOT_TRACK": "1",
+                **overrides,
             }
             run_stack = RunStack(env, folder, redis, proxy, census)
             with run_stack.exits:

@@ -62,8 +62,13 @@ class RunTask(Task):
     def _guarded(self, run_id: str, args, kwargs):
         runs = lifecycle.Runs.open(get_settings(), kwargs.get("lake"))
         request = self.request
-        try:
+        try:  # a step of a final run, or of a replaced attempt, publishes nothing: skip it first
+            root = None if self.name in COORDINATORS else request.root_id
+            manifest = lifecycle.check_live(runs, run_id, root)
             deliveries = runs.live.deliver(request.id, request.retries or 0)
+        except lifecycle.RunStopped as stopped:
+            _skip(runs, self, run_id, str(stopped))
+            raise Ignore() from None
         except redis.RedisError as error:  # Redis restarting: the run's state is unknown, come back
             raise self.retry(exc=error, countdown=10, max_retries=40) from None
         if deliveries > runs.settings.max_task_deliveries:
@@ -72,12 +77,6 @@ class RunTask(Task):
                       "runbook, 'Poison input'")
             lifecycle.fail(runs, run_id, reason)
             raise TaskPoisoned(reason)
-        try:
-            root = None if self.name in COORDINATORS else request.root_id
-            manifest = lifecycle.check_live(runs, run_id, root)
-        except lifecycle.RunStopped as stopped:
-            _skip(runs, self, run_id, str(stopped))
-            raise Ignore() from None
         try:
             with runs.lock(manifest).renewing(retake=self.name in PUBLISHING):
                 return super().__call__(*args, **kwargs)

@@ -37,7 +37,9 @@ STATE: dict[str, str] = {}
 
 @pytest.fixture(scope="module")
 def matrix(tmp_path_factory, s3_endpoint: str) -> Iterator[RunStack]:
-    with open_stack(tmp_path_factory.mktemp("matrix"), s3_endpoint) as stack:
+    # kills here hit pool processes (requeued at once), so no fault waits for the visibility
+    # timeout; a short one would redeliver every long step (a transform) and count it
+    with open_stack(tmp_path_factory.mktemp("matrix"), s3_endpoint, CAREATLAS_VISIBILITY_TIMEOUT_S="600") as stack:
         stack.start_workers()
         yield stack
     out = os.environ.get("CAREATLAS_FAULT_MATRIX_OUT")
@@ -108,6 +110,7 @@ def _nothing_published(stack: RunStack, dataset: str, release: str, run_id: str)
 
 def _record(fault: str, manifest: model.RunManifest, started: float, **extra) -> None:
     FIGURES.append({"fault": fault, "terminal": manifest.status, "seconds": round(time.monotonic() - started, 1),
+                    "load_1m": round(os.getloadavg()[0], 1),
                     "error": (manifest.error or "")[:160], **extra})
 
 
