@@ -60,3 +60,12 @@ def redis_blip(url: str) -> int:
     """Drop every client connection of the Redis server (workers, chord state, run state)."""
     client = redis.Redis.from_url(url)
     return int(client.client_kill_filter(_type="normal", skipme=True))
+
+
+def wait_until(predicate, timeout: float = 120, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")

@@ -131,11 +131,14 @@ def cancel(runs: Runs, run_id: str) -> int:
         runs.lake.delete([layout.nppes_pointer(manifest.dataset, manifest.release)])
         log.info("cancelled run's release withdrawn", run_id=run_id, release=manifest.release)
     runs.live.set_status(run_id, "cancelled")
-    pending = [t.task_id for t in runs.live.tasks(run_id).values() if t.state in ("queued", "running", "retrying")]
+    pending = [t for t in runs.live.tasks(run_id).values() if t.state in ("queued", "running", "retrying")]
     if pending:  # a courtesy: revokes live only in running workers; the manifest is what counts
         from careatlas.shared.celery_app import create_app
 
-        create_app(runs.settings).control.revoke(pending, terminate=True)
+        create_app(runs.settings).control.revoke([t.task_id for t in pending], terminate=True)
+        for record in pending:  # a revoked task reports nothing more: its record says why it stopped
+            record.state, record.error = "skipped", CANCELLED_BY_OPERATOR
+            record_task(runs, run_id, record)
     runs.lock(manifest).release()
     return len(pending)
 
