@@ -43,13 +43,19 @@ class KillWhenRunning(threading.Thread):
             with contextlib.suppress(redis.RedisError):
                 for record in self.store.tasks(self.run_id).values():
                     if (record.name == self.task_name and record.state == "running" and record.attempts > killed
-                            and (self.chunk is None or record.chunk == self.chunk) and record.worker in self.workers):
+                            and (self.chunk is None or record.chunk == self.chunk) and record.worker in self.workers
+                            and self._counted(record.task_id) >= record.attempts):
                         for child in pool_children(self.workers[record.worker].process.pid):
                             with contextlib.suppress(ProcessLookupError):
                                 os.kill(child, signal.SIGKILL)
                         killed = record.attempts
                         self.kills.append(time.monotonic())
             time.sleep(0.03)
+
+    def _counted(self, task_id: str) -> int:
+        """Deliveries the guard has counted: kill once the task is at work, as an OOM does."""
+        keys = self.store.redis.keys(f"careatlas:deliveries:{task_id}:*")
+        return max((int(self.store.redis.get(k) or 0) for k in keys), default=0)
 
     def stop(self) -> None:
         self._halt.set()
