@@ -7,6 +7,7 @@ image carries no worker dependencies.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -73,6 +74,9 @@ def run(
     if kind not in (None, *KINDS):
         fail(f"--kind must be full or weekly, got {kind!r}", ExitCode.USAGE)
     refs = {k: v for k, v in (("nucc", nucc), ("hud", hud), ("deactivations", deactivations)) if v}
+    for name, source in refs.items():  # before anything is landed
+        if "://" not in source and not Path(source).expanduser().is_file():
+            fail(f"--{name} {source}: no such file", ExitCode.NOT_FOUND)
     if catch_up:
         raise typer.Exit(_catch_up(settings, nppes, kind, acs_year, refs, as_json))
     code = _run_one(settings, nppes, release, kind, acs_year, refs, force=force, wait=wait, as_json=as_json)
@@ -148,11 +152,7 @@ def _reference_source(store: Lake, kind: str, source: str) -> str:
     raw zone (content-addressed, so the same file is uploaded once) and the run names its URI."""
     if "://" in source:
         return source
-    from pathlib import Path
-
     path = Path(source).expanduser()
-    if not path.is_file():
-        fail(f"--{kind} {source}: no such file", ExitCode.NOT_FOUND)
     with path.open("rb") as handle:
         sha, _size = landing.sha256_of(handle)
     key = layout.raw_reference_upload(kind, sha, path.name)
