@@ -31,6 +31,7 @@ from careatlas.runs import lifecycle
 from careatlas.runs.model import TaskRecord, attempt_of, load_manifest
 from careatlas.shared import logging as log_setup
 from careatlas.shared.settings import get_settings
+from careatlas.shared.storage import LakeUnavailable
 
 log = structlog.get_logger(__name__)
 # steps that write what readers see, or launch a canvas: they take an expired lock back
@@ -69,8 +70,8 @@ class RunTask(Task):
         except lifecycle.RunStopped as stopped:
             _skip(runs, self, run_id, str(stopped))
             raise Ignore() from None
-        except redis.RedisError as error:  # Redis restarting: the run's state is unknown, come back
-            raise self.retry(exc=error, countdown=10, max_retries=40) from None
+        except (redis.RedisError, LakeUnavailable) as error:  # the run's state is unknown for now: come back
+            raise self.retry(exc=error, countdown=5 + 5 * min(request.retries or 0, 11), max_retries=40) from None
         if deliveries > runs.settings.max_task_deliveries:
             reason = (f"{self.name}{_chunk(kwargs)} was delivered {deliveries} times and never finished: its "
                       "worker was lost each time (out of memory, or killed). The run stops here; see the "
