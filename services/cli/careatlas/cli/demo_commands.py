@@ -24,6 +24,7 @@ from careatlas.cli import reference_files
 from careatlas.cli.bootstrap import configure
 from careatlas.cli.demo_inputs import check_nppes, regional_references, steps
 from careatlas.cli.output import ExitCode, console, fail, styled
+from careatlas.synth.provenance import describe
 
 DEMO_RELEASE = date(2025, 4, 7)
 # the live ACS vintage the demo asks for when a Census API key is set
@@ -75,7 +76,7 @@ def demo(
             references["deactivations"] = str(_deactivation_report(source, inputs))
             if chosen:  # demographics and crosswalk of the same states: no county without providers
                 references = regional_references(references, chosen, reference_dir, inputs / "reference")
-            console.print(styled("Synthetic NPPES:"), synthetic_line(synthetic), highlight=False)
+            console.print(styled("Synthetic NPPES:"), describe(synthetic), highlight=False)
         else:
             source = nppes
         acs = acs_year or (DEMO_ACS_YEAR if settings.census_api_key else None)
@@ -103,17 +104,6 @@ def _states(text: str) -> tuple[str, ...]:
     if not chosen:
         fail("--states: give USPS codes such as NE,ND,SD (or --national)", ExitCode.USAGE)
     return chosen
-
-
-def synthetic_line(synthetic: dict) -> str:
-    """One sentence: what the generated providers are and what they were drawn from."""
-    where = "the whole country" if synthetic["states"] == "all" else ", ".join(synthetic["states"])
-    density = ("at national density" if synthetic["rows"] == synthetic["full_density_rows"]
-               else f"({synthetic['rows'] / synthetic['full_density_rows']:.1%} of national density)")
-    return (f"{synthetic['rows']:,} generated NPPES rows for {where}, {synthetic['counties']:,} counties "
-            f"{density}; not real providers. County supply drawn from HRSA AHRF people per primary-care "
-            f"physician ({synthetic['ahrf_year']}), Census PEP V2024 population and USDA ERS RUCC 2023, "
-            f"seed {synthetic['seed']} (docs/synthetic-nppes.md).")
 
 
 def _generate(folder: Path, rows: int | None, seed: int, reference_dir: Path,

@@ -23,10 +23,10 @@ from careatlas.shared.nppes_schema import MAIN_COLUMNS
 from careatlas.synth import dates
 from careatlas.synth.csv_format import frame_bytes, header_bytes
 from careatlas.synth.npi import SPACE, NpiSequence
+from careatlas.synth.provenance import provenance
 from careatlas.synth.rows import DEACTIVATED_SHARE, INDIVIDUAL_SHARE, make_rows
 from careatlas.synth.runner import BatchResult, Plan, run
 from careatlas.synth.supply import Supply, SupplySpec, load_supply
-from careatlas.synth.supply_model import KIND_NAMES
 from careatlas.synth.vocab import load_vocab
 
 log = structlog.get_logger(__name__)
@@ -173,7 +173,10 @@ def generate_file(path: str | Path, rows: int | None = None, size_bytes: int | N
 
 def summarise(path: Path, plan: Plan, totals: _Totals, seconds: float) -> GenerateSummary:
     deactivations = totals.deactivations(plan.release)
-    synthetic = provenance(load_supply(plan.reference_dir, plan.supply, plan.seed), plan) if plan.supply else {}
+    synthetic = {}
+    if plan.supply:
+        supply = load_supply(plan.reference_dir, plan.supply, plan.seed)
+        synthetic = provenance(supply, plan, full_density_rows(supply))
     return GenerateSummary(path, "full", plan.rows, totals.bytes, deactivations.height, seconds,
                            plan.seed, plan.release, deactivations=deactivations, synthetic=synthetic)
 
@@ -181,15 +184,3 @@ def summarise(path: Path, plan: Plan, totals: _Totals, seconds: float) -> Genera
 def full_density_rows(supply: Supply) -> int:
     """Rows whose active individuals are the supply's expected providers (national density)."""
     return max(1, round(supply.individuals / ((1 - DEACTIVATED_SHARE) * INDIVIDUAL_SHARE)))
-
-
-def provenance(supply: Supply, plan: Plan) -> dict:
-    """What a file drawn from ``supply`` is, for the summary, the demo and latest.json."""
-    expected = dict(zip(KIND_NAMES, (round(float(v)) for v in supply.counts.sum(axis=0)), strict=True))
-    return {
-        "synthetic": True, "generator": "careatlas.synth (docs/synthetic-nppes.md)", "seed": plan.seed,
-        "states": list(plan.supply.states) if plan.supply.states else "all", "counties": len(supply.fips),
-        "ahrf_year": supply.ahrf_year, "rows": plan.rows, "full_density_rows": full_density_rows(supply),
-        "expected_individual_providers": expected,
-        "drawn_from": supply.sources,
-    }
