@@ -123,7 +123,7 @@ def test_primary_care_codes_are_the_dbt_seed_s() -> None:
         seed = list(csv.DictReader(handle))
     groups = {g: {r["taxonomy_code"] for r in seed if r["specialty_group"] == g} for g in
               ("primary_care", "dental", "psychiatry", "core_mental_health")}
-    assert supply_model.PRIMARY_CARE_CODES == groups["primary_care"]
+    assert groups["primary_care"] == supply_model.PRIMARY_CARE_CODES
     assert {supply_model.kind_of_code(c) for c in groups["dental"]} == {"dentist_general"}
     assert {supply_model.kind_of_code(c) for c in groups["psychiatry"]} == {"psychiatry"}
     assert {supply_model.kind_of_code(c) for c in groups["core_mental_health"]} <= {"psychiatry", "mental_health"}
