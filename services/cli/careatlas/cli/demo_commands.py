@@ -139,7 +139,7 @@ def _record_synthetic(lake_root: str, synthetic: dict) -> None:
 
 
 def _headlines(settings, result: dict, synthetic: dict | None) -> None:
-    from careatlas.cli.headlines import headline_tables
+    from careatlas.cli.headlines import WIDTH, headline_tables
     from careatlas.report.labels import demographics_line
 
     ingest = result["ingest"]
@@ -151,8 +151,10 @@ def _headlines(settings, result: dict, synthetic: dict | None) -> None:
         caption = "Synthetic providers (see above), real demographics"
         if synthetic["states"] != "all":
             caption += "; 'national' = the demo's states together"
+    # piped output gets the 100 columns the tables are made for, a terminal at most its own width
+    width = min(console.width, WIDTH) if console.is_terminal else WIDTH
     for table in headline_tables(settings.lake, caption=caption):
-        console.print(table)
+        console.print(table, width=width)
 
 
 def _report(settings, dbt_docs: bool) -> Path | None:
