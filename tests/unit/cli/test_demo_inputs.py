@@ -93,3 +93,18 @@ def test_the_regional_cut_keeps_bytes_and_only_those_states(tmp_path: Path) -> N
     agesex = Path(cut["pep_agesex"]).read_bytes()
     assert agesex.count(b"\n") == 1 + 53 + 23  # ND's and WY's counties, Latin-1 bytes untouched
     assert Path(sources["hud"]).parent == VENDORED_DIR
+
+
+@pytest.mark.parametrize("terminal", [True, False])
+def test_long_steps_show_progress_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch, terminal: bool) -> None:
+    import io
+
+    from rich.console import Console
+
+    from careatlas.cli import demo_inputs
+
+    out = io.StringIO()
+    monkeypatch.setattr(demo_inputs, "console", Console(file=out, force_terminal=terminal, width=100))
+    with demo_inputs.steps() as step, step("Building the marts (dbt)"):
+        pass
+    assert ("Building the marts (dbt)" in out.getvalue()) is terminal
