@@ -137,3 +137,16 @@ def test_unknown_states_are_named() -> None:
 @pytest.mark.parametrize(("target", "expected"), [(2025, 2021), (2014, 2014), (2010, 2014), (2017, 2017)])
 def test_the_nearest_ahrf_year(target: int, expected: int) -> None:
     assert nearest_year(list(range(2014, 2022)), target) == expected
+
+
+def test_the_sentence_says_synthetic_density_and_sources() -> None:
+    from careatlas.synth.provenance import describe
+
+    record = {"states": ["MT", "ND"], "rows": 1000, "full_density_rows": 4000, "counties": 109, "ahrf_year": 2021,
+              "seed": 3}
+    text = describe(record)
+    assert text.startswith("1,000 generated NPPES rows for MT, ND, 109 counties (25.0% of national density)")
+    assert "not real providers" in text and "HRSA AHRF" in text and "2021" in text and "seed 3" in text
+    assert "these states' together" in text
+    national = describe(record | {"states": "all", "rows": 4000})
+    assert "the whole country" in national and "at national density" in national and "together" not in national

@@ -32,4 +32,5 @@ def describe(synthetic: dict) -> str:
     return (f"{synthetic['rows']:,} generated NPPES rows for {where}, {synthetic['counties']:,} counties "
             f"{density}; not real providers. County supply drawn from HRSA AHRF people per primary-care "
             f"physician ({synthetic['ahrf_year']}), Census PEP V2024 population and USDA ERS RUCC 2023, "
-            f"seed {synthetic['seed']} (docs/synthetic-nppes.md).")
+            f"seed {synthetic['seed']} (docs/synthetic-nppes.md)."
+            + ("" if synthetic["states"] == "all" else " National rates here are these states' together."))
