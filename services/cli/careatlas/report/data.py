@@ -64,20 +64,24 @@ class RunMarts:
 
 def load_marts(lake: Lake, run_id: str = "latest") -> RunMarts:
     """The report's marts of ``run_id`` (``latest`` or a run id)."""
+    pointer, is_latest = resolve_pointer(lake, run_id)
+    frames = {name: read_mart(lake, pointer, name, columns) for name, columns in MART_COLUMNS.items()}
+    if not pointer.get("rows"):  # an older run without a transform summary: count what was read
+        pointer = {**pointer, "rows": {name: frame.height for name, frame in frames.items()}}
+    return RunMarts(pointer["run_id"], pointer, frames, is_latest)
+
+
+def resolve_pointer(lake: Lake, run_id: str) -> tuple[dict[str, Any], bool]:
+    """The pointer of ``run_id`` (``latest`` or a run id) and whether it is the latest run."""
     latest = read_json_or_none(lake, layout.marts_latest())
     if run_id == "latest":
         if latest is None:
             raise RunNotFound(f"no marts published in {lake.uri()}: {layout.marts_latest()} is missing "
                               "(run a transform first)")
-        pointer, is_latest = latest, True
-    elif latest is not None and latest.get("run_id") == run_id:
-        pointer, is_latest = latest, True
-    else:
-        pointer, is_latest = run_pointer(lake, layout.check_run_id(run_id)), False
-    frames = {name: read_mart(lake, pointer, name, columns) for name, columns in MART_COLUMNS.items()}
-    if not pointer.get("rows"):  # an older run without a transform summary: count what was read
-        pointer = {**pointer, "rows": {name: frame.height for name, frame in frames.items()}}
-    return RunMarts(pointer["run_id"], pointer, frames, is_latest)
+        return latest, True
+    if latest is not None and latest.get("run_id") == run_id:
+        return latest, True
+    return run_pointer(lake, layout.check_run_id(run_id)), False
 
 
 def read_mart(lake: Lake, pointer: dict[str, Any], name: str, columns: tuple[str, ...]) -> pl.DataFrame:
@@ -99,7 +103,8 @@ def read_mart(lake: Lake, pointer: dict[str, Any], name: str, columns: tuple[str
 def run_pointer(lake: Lake, run_id: str) -> dict[str, Any]:
     """What latest.json would say about an older run, from its files."""
     prefix = layout.marts_run(run_id)
-    keys = [k for k in lake.list(prefix) if k.endswith(".parquet")]
+    # the marts are the run folder's own Parquet files (validation/ holds comparisons, not marts)
+    keys = [k for k in lake.list(prefix) if k.endswith(".parquet") and "/" not in k[len(prefix) + 1:]]
     if not keys:
         raise RunNotFound(f"run {run_id} has no marts in {lake.uri(prefix)}")
     marts = {k.rsplit("/", 1)[1].removesuffix(".parquet"): k for k in keys}
