@@ -5,7 +5,7 @@ comparison is written beside the run's marts. Exit 3 when the reference file is 
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,7 +19,7 @@ from careatlas.cli.reference_files import folders, reference_dir
 from careatlas.shared.storage import LakeError, LakeUnavailable
 
 
-class Against(str, Enum):
+class Against(StrEnum):
     chr = "chr"
     hpsa = "hpsa"
     ahrf = "ahrf"

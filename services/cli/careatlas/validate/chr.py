@@ -55,8 +55,8 @@ def compare(reference: pl.DataFrame, chr_counts: pl.DataFrame, access: pl.DataFr
             "county_fips", pl.col("chr_providers").alias("compatible_providers"),
             pl.col("total_population").alias("compatible_population"),
             pl.col("chr_people_per_provider").alias("compatible_value"))
-        own = access.select("county_fips", pl.col(CAREATLAS_OWN[measure]).alias("careatlas_value")) \
-            if measure in CAREATLAS_OWN else access.select("county_fips", pl.lit(None, pl.Float64).alias("careatlas_value"))
+        own_value = pl.col(CAREATLAS_OWN[measure]) if measure in CAREATLAS_OWN else pl.lit(None, pl.Float64)
+        own = access.select("county_fips", own_value.cast(pl.Float64).alias("careatlas_value"))
         parts.append(ref.with_columns(pl.lit(measure).alias("measure"))
                      .join(ours, on="county_fips", how="left").join(own, on="county_fips", how="left"))
     table = pl.concat(parts, how="vertical_relaxed")
