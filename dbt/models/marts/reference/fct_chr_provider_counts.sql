@@ -11,8 +11,10 @@
     * each ZIP to one county: CHR uses SAS's licensed ZIP file, which is not available here, so
       the HUD crosswalk county holding the largest share of the ZIP's addresses (TOT_RATIO; the
       lower FIPS on a tie; pseudo-county 99999 never). CHR's code fixes (02270 -> 02158, 02280 ->
-      02195, 46113 -> 46102); Connecticut's old counties onto the 9 planning regions by
-      population share (seed county_fips_harmonization; CHR used a ZCTA-region crosswalk);
+      02195, 46113 -> 46102); a county the denominator lacks shared onto its counties by
+      population (seed county_fips_harmonization): Connecticut's old counties onto the 9
+      planning regions (CHR used a ZCTA-region crosswalk), or the crosswalk's 2023 counties onto
+      an older vintage when the denominator is the run's own;
     * denominator: Census PEP Vintage 2023 July 1, 2023 population where the run loaded it
       (PEP V2023 age/sex), else the run's own total_population (population_source says which);
     * suppression: 0 providers and more than 1,000 (v062) / 4,000 (v131) people -> the value is
@@ -57,25 +59,6 @@ fixed as (
 
 ),
 
-placed as (
-
-    select providers.measure, coalesce(ct.to_fips, fixed.county_fips) as county_fips,
-        coalesce(ct.weight, 1.0) as providers
-    from providers
-    inner join fixed on providers.zip5 = fixed.zip5
-    left join {{ ref('county_fips_harmonization') }} as ct
-        on fixed.county_fips = ct.from_fips and ct.change = 'ct_planning_regions_2022' and ct.from_fips < '09100'
-
-),
-
-counted as (
-
-    select measure, county_fips, sum(providers) as chr_providers
-    from placed
-    group by measure, county_fips
-
-),
-
 pep_2023 as (
 
     select county_fips, total_population, 'Census PEP Vintage 2023 (July 1, 2023)' as population_source
@@ -91,6 +74,36 @@ denominators as (
     select county_fips, total_population, total_population_source
     from {{ ref('dim_counties') }}
     where not exists (select 1 from pep_2023)
+
+),
+
+onto_denominators as (
+
+    {#- a county the denominator lacks (Connecticut's old counties against PEP's planning regions;
+        the 2023 crosswalk's counties against an older vintage) is shared onto the denominator's
+        counties by population (seed county_fips_harmonization) -#}
+    select from_fips, to_fips, weight
+    from {{ ref('county_fips_harmonization') }}
+    where from_fips not in (select county_fips from denominators)
+        and to_fips in (select county_fips from denominators)
+
+),
+
+placed as (
+
+    select providers.measure, coalesce(onto_denominators.to_fips, fixed.county_fips) as county_fips,
+        coalesce(onto_denominators.weight, 1.0) as providers
+    from providers
+    inner join fixed on providers.zip5 = fixed.zip5
+    left join onto_denominators on fixed.county_fips = onto_denominators.from_fips
+
+),
+
+counted as (
+
+    select measure, county_fips, sum(providers) as chr_providers
+    from placed
+    group by measure, county_fips
 
 ),
 
