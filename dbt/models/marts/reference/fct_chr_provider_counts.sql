@@ -134,6 +134,10 @@ final as (
         end as chr_providers_per_100k,
         denominators.total_population / nullif(counted.chr_providers, 0) as chr_people_per_provider,
 
+        ---------- dates
+        (select max(release_date) from {{ source('run', 'nppes_releases') }} where release_kind = 'full')
+            as nppes_full_release_date,
+
         ---------- booleans
         coalesce(counted.chr_providers, 0) = 0 and denominators.total_population > measures.suppress_above_population
             as is_suppressed

@@ -11,7 +11,7 @@ from typing import Any
 import polars as pl
 import structlog
 
-from careatlas.report.data import ReportError, read_json_or_none, resolve_pointer
+from careatlas.report.data import ReportError, RunNotFound, read_json_or_none, run_pointer
 from careatlas.shared import layout
 from careatlas.shared.storage import Lake, LakeKeyNotFound
 from careatlas.validate import ahrf, chr, hpsa
@@ -62,22 +62,13 @@ def reference_files(against: str, files: list[Path] | None, folders: list[Path])
 
 
 def validate(lake: Lake, run_id: str, against: str, files: list[Path]) -> Validation:
-    pointer, _ = resolve_pointer(lake, run_id)
+    pointer = _pointer(lake, run_id)
     run_id = pointer["run_id"]
     release = ((pointer.get("inputs") or {}).get("nppes_full") or {}).get("release")
-    access = _mart(lake, pointer, "fct_county_access")
-    if against == "chr":
-        reference = pl.concat([chr.read(path) for path in files], how="vertical_relaxed")
-        table = chr.compare(reference, _mart(lake, pointer, "fct_chr_provider_counts"), access, release)
-        summary = chr.summarise(table)
-    elif against == "hpsa":
-        table = hpsa.compare(hpsa.read(files[0]), access, _mart(lake, pointer, "fct_underserved_counties"))
-        summary = hpsa.summarise(table)
-    else:
-        table, year = ahrf.compare(ahrf.read(files[0]), access, release)
-        summary = ahrf.summarise(table, year)
-    summary = {"run_id": run_id, "against": against, "reference": REFERENCE_LABELS[against],
-               "reference_files": [path.name for path in files], "nppes_release": release, **summary}
+    needed = {"chr": ("fct_county_access", "fct_chr_provider_counts"), "hpsa": ("fct_county_access",
+              "fct_underserved_counties"), "ahrf": ("fct_county_access",)}[against]
+    summary, table = compare(against, files, {name: _mart(lake, pointer, name) for name in needed}, release)
+    summary = {"run_id": run_id, **summary}
     table_key, summary_key = layout.validation_table(run_id, against), layout.validation_summary(run_id, against)
     buffer = io.BytesIO()
     table.write_parquet(buffer)
@@ -85,6 +76,25 @@ def validate(lake: Lake, run_id: str, against: str, files: list[Path]) -> Valida
     lake.write_json(summary_key, summary)
     log.info("validation written", run_id=run_id, against=against, key=table_key, counties=table.height)
     return Validation(run_id, against, summary, table, table_key, summary_key)
+
+
+def compare(against: str, files: list[Path], marts: dict[str, pl.DataFrame],
+            release: str | None) -> tuple[dict[str, Any], pl.DataFrame]:
+    """The overall figures and the per-county table of one reference, from the run's marts
+    (``release``: the run's NPPES full release, YYYY-MM-DD, when known)."""
+    access = marts["fct_county_access"]
+    if against == "chr":
+        reference = pl.concat([chr.read(path) for path in files], how="vertical_relaxed")
+        table = chr.compare(reference, marts["fct_chr_provider_counts"], access, release)
+        summary = chr.summarise(table)
+    elif against == "hpsa":
+        table = hpsa.compare(hpsa.read(files[0]), access, marts["fct_underserved_counties"])
+        summary = hpsa.summarise(table)
+    else:
+        table, year = ahrf.compare(ahrf.read(files[0]), access, release)
+        summary = ahrf.summarise(table, year)
+    return {"against": against, "reference": REFERENCE_LABELS[against],
+            "reference_files": [path.name for path in files], "nppes_release": release, **summary}, table
 
 
 def read_summary(lake: Lake, run_id: str, against: str) -> dict[str, Any] | None:
@@ -97,6 +107,16 @@ def read_table(lake: Lake, run_id: str, against: str) -> pl.DataFrame | None:
         return pl.read_parquet(io.BytesIO(lake.read_bytes(layout.validation_table(run_id, against))))
     except LakeKeyNotFound:
         return None
+
+
+def _pointer(lake: Lake, run_id: str) -> dict[str, Any]:
+    """``latest``'s pointer, or one rebuilt from an older run's files (careatlas.report.data)."""
+    latest = read_json_or_none(lake, layout.marts_latest())
+    if run_id != "latest":
+        return latest if latest and latest.get("run_id") == run_id else run_pointer(lake, layout.check_run_id(run_id))
+    if latest is None:
+        raise RunNotFound(f"no marts published in {lake.uri()}: run a transform first")
+    return latest
 
 
 def _mart(lake: Lake, pointer: dict[str, Any], name: str) -> pl.DataFrame:
