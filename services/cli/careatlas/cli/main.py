@@ -8,8 +8,15 @@ from __future__ import annotations
 
 import typer
 
-from careatlas.cli import demo_commands, ingest_commands, report_commands, run_commands, transform_commands, watch
-from careatlas.cli import validate_commands
+from careatlas.cli import (
+    demo_commands,
+    ingest_commands,
+    report_commands,
+    run_commands,
+    transform_commands,
+    validate_commands,
+    watch,
+)
 from careatlas.cli.census_commands import census_app
 from careatlas.cli.nppes_commands import app as nppes_app
 from careatlas.cli.reference_commands import reference_app
