@@ -70,6 +70,8 @@ class RunTask(Task):
         except lifecycle.RunStopped as stopped:
             _skip(runs, self, run_id, str(stopped))
             raise Ignore() from None
+        except lifecycle.RunNotFound:  # a task sent with a run id but no run (a manual build): no rules
+            return super().__call__(*args, **kwargs)
         except (redis.RedisError, LakeUnavailable) as error:  # the run's state is unknown for now: come back
             raise self.retry(exc=error, countdown=5 + 5 * min(request.retries or 0, 11), max_retries=40) from None
         if deliveries > runs.settings.max_task_deliveries:
@@ -114,8 +116,9 @@ def still_live() -> None:
     request = current_task.request if current_task else None
     kwargs = (request.kwargs or {}) if request else {}
     if kwargs.get("run_id"):
-        lifecycle.check_live(lifecycle.Runs.open(get_settings(), kwargs.get("lake")), kwargs["run_id"],
-                             request.root_id)
+        with contextlib.suppress(lifecycle.RunNotFound):  # a task with a run id but no run: no rules
+            lifecycle.check_live(lifecycle.Runs.open(get_settings(), kwargs.get("lake")), kwargs["run_id"],
+                                 request.root_id)
 
 
 def exclusive(name: str, ttl_s: int = 20):
