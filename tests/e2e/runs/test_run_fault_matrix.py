@@ -18,6 +18,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+import redis
 from support import faults
 from support.run_stack import RunStack, open_stack
 
@@ -231,7 +232,10 @@ def _idle(stack: RunStack, queue: str, timeout: float = 180) -> None:
     names = [w.name for w in stack.workers[queue]]
 
     def idle() -> bool:
-        active = app.control.inspect(destination=names, timeout=2).active() or {}
+        try:
+            active = app.control.inspect(destination=names, timeout=2).active() or {}
+        except (redis.RedisError, OSError):  # the broadcast's reply connection dropped: ask again
+            return False
         return set(active) >= set(names) and not any(active.values())
     faults.wait_until(idle, timeout, f"the {queue} workers to be idle")
 
