@@ -61,17 +61,19 @@ def build_marts(
         settings, lake_is_s3=the_lake.is_s3, warehouse_path=warehouse_path, project_dir=project_dir
     )
     with structlog.contextvars.bound_contextvars(run_id=run_id):
-        return _build(the_lake, config, run_id, acs_year=acs_year, full_refresh=full_refresh)
+        return _build(the_lake, config, run_id, acs_year=acs_year, full_refresh=full_refresh,
+                      location_allocation=settings.location_allocation)
 
 
 def _build(
-    lake: Lake, config: dbt_runner.DbtConfig, run_id: str, *, acs_year: int | None, full_refresh: bool
+    lake: Lake, config: dbt_runner.DbtConfig, run_id: str, *, acs_year: int | None, full_refresh: bool,
+    location_allocation: str = "primary",
 ) -> dict[str, Any]:
     timings: dict[str, float] = {}
     with _timed(timings, "plan_s"):
         applied = state.read_applied(config.warehouse_path)
         plan = inputs.plan(lake, applied, project_dir=config.project_dir, acs_year=acs_year,
-                           full_refresh=full_refresh)
+                           full_refresh=full_refresh, location_allocation=location_allocation)
     result = _run_dbt(lake, config, run_id, plan)
     timings["dbt_s"] = result.elapsed_s
     with _timed(timings, "export_s"):
