@@ -7,11 +7,16 @@ Addison); the Chittenden family physician at its own primary ZIP (no change); th
 general practitioner at a Canadian address; a hospital (an organisation: not counted).
 All locations: the Carroll FM 0.5 Carroll + 0.5 Addison; the internist 0.5 + 0.375 = 0.875
 Chittenden, 0.125 Addison; the GP 0.5 Addison + 0.5 foreign.
+
+Safety-net organisations (a weekly delta of 2025-01-14): FQHCs at 03818 (Carroll), 05060 (75%
+Chittenden: placed whole there) and a Canadian address (outside counties), a rural health clinic
+at 05753 (Addison), a community mental health center at 03813 (TOT_RATIO fallback, 75% Carroll).
 """
 
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from typing import Any
 
 import duckdb
@@ -19,7 +24,7 @@ import polars as pl
 import pytest
 from fixtures import scenario
 from fixtures.scenario import ADDISON, CARROLL, CHITTENDEN, CHITTENDEN_FM, CHITTENDEN_IM
-from fixtures.small_lake import make_npi
+from fixtures.small_lake import Provider, SmallLake, make_npi
 
 from careatlas.ingest.pipeline import ingest_file
 from careatlas.shared import nppes_schema
@@ -33,6 +38,18 @@ PL_ROWS = [
     (CHITTENDEN_IM, "VT", "05060", "US"), (CHITTENDEN_FM, "VT", "05401", "US"),
     (ADDISON_GP, "", "K1A0B1", "CA"), (HOSPITAL, "VT", "05753", "US"),
 ]
+
+
+FQHC, RHC, CMHC = "261QF0400X", "261QR1300X", "261QM0801X"
+ORGANISATIONS = [(200, FQHC, "03818", "NH", "US"), (201, FQHC, "05060", "VT", "US"), (202, FQHC, "K1A0B1", None, "CA"),
+                 (203, RHC, "05753", "VT", "US"), (204, CMHC, "03813", "NH", "US")]
+
+
+def write_organisations(lake) -> None:
+    SmallLake(lake).nppes_release("2025-01-14", [
+        Provider(make_npi(n), entity_type="2", taxonomies=[(code, "Y")], postal_code=postal, state=state,
+                 country=country, last_update=date(2025, 1, 13))
+        for n, code, postal, state, country in ORGANISATIONS], weekly=True)
 
 
 def write_pl(folder) -> str:
@@ -64,6 +81,7 @@ def places(baseline, tmp_path_factory):
     shutil.copytree(baseline.root, root / "primary")
     primary = open_built(baseline, root / "primary")
     ingest_file(write_pl(root), lake=primary.lake, workers=1, settings=primary.settings)
+    write_organisations(primary.lake)
     primary.build("with-pl")
     shutil.copytree(root / "primary", root / "all")
     spread = open_built(baseline, root / "all", location_allocation="all_locations")
@@ -120,3 +138,36 @@ def test_a_weekly_move_respreads_incrementally(places) -> None:
             "select county_fips, allocation_weight from intermediate.int_provider_locations_allocated where npi = ?",
             [CHITTENDEN_FM]).fetchall())
     assert weights == pytest.approx({ADDISON: 0.5, CHITTENDEN: 0.5})
+
+
+def test_practitioners_needed_to_reach_the_hrsa_ratio(places) -> None:
+    _, primary, _ = places
+    needed = primary.mart("fct_county_practitioners_needed")
+    # Addison: 10,000 people, high need (poverty 25%): 3,000:1 -> 3.33 needed, 3 there
+    addison = row(needed, county_fips=ADDISON, measure="primary_care")
+    assert addison["threshold_people_per_provider"] == 3000 and addison["is_short_at_this_supply"]
+    assert addison["practitioners_needed"] == pytest.approx(10000 / 3000 - 3)
+    # Belknap: 20,000 people, no primary-care physician, poverty exactly 20%: not high need
+    belknap = row(needed, county_fips=scenario.BELKNAP, measure="primary_care")
+    assert belknap["threshold_people_per_provider"] == 3500
+    assert belknap["practitioners_needed"] == pytest.approx(20000 / 3500)
+    # Carroll: 20 family physicians, one a resident (0.1 FTE), one stale (0.5): 18.6 FTE
+    carroll = row(needed, county_fips=CARROLL, measure="primary_care")
+    assert (carroll["providers"], carroll["providers_fte"]) == (20, pytest.approx(18.6))
+    assert carroll["practitioners_needed"] == 0 and not carroll["is_short_at_this_supply"]
+    # Chittenden: exactly 3,500:1 screens short and needs nothing more to reach the ratio
+    chittenden = row(needed, county_fips=CHITTENDEN, measure="primary_care")
+    assert chittenden["is_short_at_this_supply"] and chittenden["practitioners_needed"] == 0
+    assert set(needed["measure"]) == {"primary_care", "primary_care_with_np_pa", "dental",
+                                      "core_mental_health", "psychiatry"}
+
+
+def test_safety_net_organisations_per_county(places) -> None:
+    _, primary, _ = places
+    net = primary.mart("fct_county_safety_net")
+    counts = {r["county_fips"]: (r["fqhcs"], r["rural_health_clinics"], r["community_mental_health_centers"])
+              for r in net.to_dicts()}
+    assert counts[CARROLL] == (1, 0, 1) and counts[CHITTENDEN] == (1, 0, 0) and counts[ADDISON] == (0, 1, 0)
+    assert net["fqhcs"].sum() == 2  # the Canadian FQHC is outside counties
+    assert row(net, county_fips=ADDISON)["primary_care_practitioners_needed"] == pytest.approx(10000 / 3000 - 3)
+    assert row(net, county_fips=ADDISON)["is_primary_care_shortage"]
