@@ -62,8 +62,9 @@ class RunMarts:
         return self.frames[name]
 
 
-def load_marts(lake: Lake, run_id: str = "latest") -> RunMarts:
-    """The report's marts of ``run_id`` (``latest`` or a run id)."""
+def load_marts(lake: Lake, run_id: str = "latest", optional: dict[str, tuple[str, ...]] | None = None) -> RunMarts:
+    """The report's marts of ``run_id`` (``latest`` or a run id), and those of ``optional`` the
+    run published (the marts of sections added by other modules: older runs lack them)."""
     latest = read_json_or_none(lake, layout.marts_latest())
     if run_id == "latest":
         if latest is None:
@@ -75,6 +76,8 @@ def load_marts(lake: Lake, run_id: str = "latest") -> RunMarts:
     else:
         pointer, is_latest = run_pointer(lake, layout.check_run_id(run_id)), False
     frames = {name: read_mart(lake, pointer, name, columns) for name, columns in MART_COLUMNS.items()}
+    frames |= {name: read_mart(lake, pointer, name, columns) for name, columns in (optional or {}).items()
+               if name in pointer.get("marts", {})}
     if not pointer.get("rows"):  # an older run without a transform summary: count what was read
         pointer = {**pointer, "rows": {name: frame.height for name, frame in frames.items()}}
     return RunMarts(pointer["run_id"], pointer, frames, is_latest)

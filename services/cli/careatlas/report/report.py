@@ -48,7 +48,7 @@ def write_report(
     settings = settings or get_settings()
     the_lake = lake if isinstance(lake, Lake) else open_lake(lake, settings)
     out = Path(out).resolve()
-    marts = load_marts(the_lake, run_id)
+    marts = load_marts(the_lake, run_id, optional=sections.page_marts())
     prov = collect(the_lake, marts.pointer)
     shapes = load_shapes(shapes_cache)
     docs = _lineage(the_lake, out, settings) if dbt_docs else "not generated (--no-dbt-docs)"
@@ -91,12 +91,23 @@ def build_page(marts: RunMarts, prov: Provenance, shapes: Shapes, *, lineage_cel
                 note="Ranked by the composite score of fct_underserved_counties (shortage screens, provider "
                      "scarcity, demographic need; docs/marts.md). Screens: PC primary care, D dental, "
                      "MH mental health."),
+        *_added_sections(marts),
         Section("provenance", "Provenance", sections.provenance_html(prov, lineage=lineage_cell)),
     ]
     demographics = labels.products(marts.pointer.get("inputs") or {}) or "?"
     subtitle = (f"Run {marts.run_id}{'' if marts.is_latest else ' (not the latest)'} · built {prov.built_at or '?'}"
                 f" · NPPES {_releases(prov)} · demographics {demographics}")
     return render_page(TITLE, subtitle, page_sections)
+
+
+def _added_sections(marts: RunMarts) -> list[Section]:
+    """The sections other modules registered (sections.register_section) whose marts the run has."""
+    added = []
+    for spec in sections.page_sections():
+        if all(name in marts.frames for name in spec.marts):
+            body, note = spec.render({name: marts[name] for name in spec.marts})
+            added.append(Section(spec.anchor, spec.title, body, note=note))
+    return added
 
 
 def map_note(access: pl.DataFrame, shapes: Shapes) -> str:
