@@ -102,7 +102,8 @@ def read_mart(lake: Lake, pointer: dict[str, Any], name: str, columns: tuple[str
 def run_pointer(lake: Lake, run_id: str) -> dict[str, Any]:
     """What latest.json would say about an older run, from its files."""
     prefix = layout.marts_run(run_id)
-    keys = [k for k in lake.list(prefix) if k.endswith(".parquet")]
+    # the marts are the run folder's own Parquet files (validation/ holds comparisons, not marts)
+    keys = [k for k in lake.list(prefix) if k.endswith(".parquet") and "/" not in k[len(prefix) + 1:]]
     if not keys:
         raise RunNotFound(f"run {run_id} has no marts in {lake.uri(prefix)}")
     marts = {k.rsplit("/", 1)[1].removesuffix(".parquet"): k for k in keys}

@@ -194,4 +194,6 @@ def page_marts() -> dict[str, tuple[str, ...]]:
     return {name: columns for section in page_sections() for name, columns in section.marts.items()}
 
 
+register_section("careatlas.report.rurality")
+register_section("careatlas.report.validation")
 register_section("careatlas.report.gaps")

@@ -10,12 +10,13 @@ append), so ``acks_late`` redelivery after a killed worker is safe.
 
 from __future__ import annotations
 
-from celery import chord, shared_task
+from celery import chord, current_task, shared_task
 
 from careatlas.ingest import companions, prepare
 from careatlas.ingest.chunk import ingest_chunk as run_chunk
-from careatlas.ingest.finalize import finalize
+from careatlas.ingest.finalize import ChunksMissing, finalize
 from careatlas.ingest.models import ChunkSpec, IngestPlan
+from careatlas.runs import guard
 from careatlas.shared import layout
 from careatlas.shared.logging import bind
 from careatlas.shared.settings import get_settings
@@ -54,10 +55,17 @@ def finalize_nppes(_chunk_results: list | None = None, *, plan: dict, lake: str 
     published first, then each companion of ``companion_plans``."""
     parsed = IngestPlan.model_validate(plan)
     bind(run_id=run_id, release=parsed.release)
+    # one finalize of a version at a time (a duplicate delivery waits, then finds it published);
+    # a cancel that came meanwhile stops it before the pointer switch
     store, target = open_lake(lake), get_settings().compact_target_bytes
-    manifest = finalize(store, parsed, target_file_bytes=target)
-    for each in (IngestPlan.model_validate(p) for p in companion_plans or []):
-        manifest.companions[each.dataset] = companions.summary(finalize(store, each, target_file_bytes=target))
+    with guard.exclusive(f"finalize:{parsed.dataset}:{parsed.release}:{parsed.version}"):
+        try:
+            manifest = finalize(store, parsed, target_file_bytes=target, before_publish=guard.still_live)
+            for each in (IngestPlan.model_validate(p) for p in companion_plans or []):
+                done = finalize(store, each, target_file_bytes=target, before_publish=guard.still_live)
+                manifest.companions[each.dataset] = companions.summary(done)
+        except ChunksMissing as missing:  # a chord fired early: the chunks' own retries decide
+            raise current_task.retry(exc=missing, countdown=15, max_retries=40) from None
     if manifest.companions:
         store.write_json(layout.nppes_manifest(parsed.dataset, parsed.release), manifest.model_dump(mode="json"))
     return {"dataset": parsed.dataset, "release": parsed.release, "version": parsed.version,
