@@ -114,7 +114,7 @@ def _child(workdir: Path, mode: str) -> dict:
     started = time.monotonic()
     result = run_embedded(settings, EmbeddedRun(nppes=inputs[mode], references=references, acs_year=None))
     total = time.monotonic() - started
-    rss = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    rss = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
     timings = result["timings_s"]
     manifest = json.loads((root / "lake" / "manifests" / "nppes" / "npidata"
                            / f"release={RELEASE.isoformat()}.json").read_text())

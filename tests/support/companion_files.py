@@ -7,10 +7,10 @@ import zipfile
 from pathlib import Path
 
 import polars as pl
-from support import nppes_rows
 
 from careatlas.shared import catalog, nppes_schema
 from careatlas.shared.storage import Lake
+from support import nppes_rows
 
 RELEASE = "2025-04-07"
 STEM = "20050523-20250407"

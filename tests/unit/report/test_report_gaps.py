@@ -29,10 +29,11 @@ def frames() -> dict[str, pl.DataFrame]:
                              "providers_with_secondary_locations": 120, "providers_changed": 90,
                              "providers_changed_pct": 9.0, "counties_changed": 14, "clinicians_moved": 31.25}])
     needed = pl.DataFrame(
-        _needed("50009", "Essex <County>", {"primary_care": (0.86, 1.26, True), "primary_care_with_np_pa": (0.0, 0.0, False),
-                                            "dental": (2.0, 2.0, True)}, {"primary_care": True, "dental": True})
-        + _needed("50001", "Addison County", {"primary_care": (4.5, 4.9, True), "primary_care_with_np_pa": (1.5, 1.9, True)},
-                  {"primary_care": True})
+        _needed("50009", "Essex <County>", {"primary_care": (0.86, 1.26, True), "dental": (2.0, 2.0, True),
+                                            "primary_care_with_np_pa": (0.0, 0.0, False)},
+                {"primary_care": True, "dental": True})
+        + _needed("50001", "Addison County", {"primary_care": (4.5, 4.9, True),
+                                              "primary_care_with_np_pa": (1.5, 1.9, True)}, {"primary_care": True})
         + _needed("50007", "Chittenden County", {}, {})
     )
     safety = pl.DataFrame([{"county_fips": f, "fqhcs": q, "rural_health_clinics": r,

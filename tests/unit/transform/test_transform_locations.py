@@ -29,7 +29,6 @@ from fixtures.small_lake import Provider, SmallLake, make_npi
 from careatlas.ingest.pipeline import ingest_file
 from careatlas.shared import nppes_schema
 from careatlas.shared.settings import Settings
-
 from careatlas.shared.storage import Lake
 
 CARROLL_FM, ADDISON_GP, HOSPITAL = make_npi(44), scenario.ADDISON_GP, make_npi(6)

@@ -12,7 +12,8 @@ import polars as pl
 
 from careatlas.report.sections import PageSection, fmt_count, fmt_decimal, fmt_pct
 
-SUMMARY, NEEDED, SAFETY_NET = "fct_location_allocation_summary", "fct_county_practitioners_needed", "fct_county_safety_net"
+SUMMARY = "fct_location_allocation_summary"
+NEEDED, SAFETY_NET = "fct_county_practitioners_needed", "fct_county_safety_net"
 MARTS = {
     SUMMARY: ("location_allocation", "active_individual_providers", "providers_with_secondary_locations",
               "providers_changed", "providers_changed_pct", "counties_changed", "clinicians_moved"),
@@ -24,7 +25,8 @@ MARTS = {
 }
 MODE_WORDS = {"primary": "at their primary practice address",
               "all_locations": "in equal shares over all their practice locations (primary and secondary)"}
-TOTAL_MEASURES = (("primary_care", "primary care (MD/DO)"), ("primary_care_with_np_pa", "primary care with NPs and PAs"),
+TOTAL_MEASURES = (("primary_care", "primary care (MD/DO)"),
+                  ("primary_care_with_np_pa", "primary care with NPs and PAs"),
                   ("dental", "dental"), ("core_mental_health", "core mental health"))
 NOTE = ("Practitioners needed = population / ratio threshold - current supply, at least 0 (HRSA's "
         "\"practitioners needed\", 42 CFR Part 5 App. A-C; thresholds in seed hrsa_shortage_thresholds, the "
@@ -55,7 +57,8 @@ def totals_html(needed: pl.DataFrame) -> str:
     for measure, label in TOTAL_MEASURES:
         part = short.filter(pl.col("measure") == measure)
         still = part.filter(pl.col("is_short_at_this_supply").fill_null(False)).height
-        rows.append(f'<tr data-measure="{measure}"><th>{escape(label)}</th><td class="num">{fmt_count(part.height)}</td>'
+        rows.append(f'<tr data-measure="{measure}"><th>{escape(label)}</th>'
+                    f'<td class="num">{fmt_count(part.height)}</td>'
                     f'<td class="num">{fmt_decimal(part["practitioners_needed"].sum())}</td>'
                     f'<td class="num">{fmt_decimal(part["practitioners_needed_fte"].sum())}</td>'
                     f'<td class="num">{fmt_count(still)}</td></tr>')

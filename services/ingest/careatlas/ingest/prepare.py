@@ -51,8 +51,8 @@ def _member_of(dataset: str, uri: str):
 
 
 @contextmanager
-def open_records(opener: Callable[[], IO[bytes]], name: str, uri: str,
-                 limits: nppes_file.Limits | None = None, *, dataset: str = "npidata") -> Iterator[tuple[IO[bytes], str]]:
+def open_records(opener: Callable[[], IO[bytes]], name: str, uri: str, limits: nppes_file.Limits | None = None,
+                 *, dataset: str = "npidata") -> Iterator[tuple[IO[bytes], str]]:
     """The CSV stream of ``dataset`` inside a file and its member name (plain, .gz or zip): the
     npidata member, or a companion's (``pl``, ``othername``, ``endpoint``)."""
     from careatlas.shared.settings import get_settings
