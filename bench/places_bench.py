@@ -35,24 +35,33 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--providers", type=int, default=300_000)
     parser.add_argument("--workdir", type=Path, default=REPO / "bench" / "out" / "places")
+    parser.add_argument("--reuse-inputs", action="store_true", help="Keep the zips of the last run (same --providers).")
     parser.add_argument("--child", choices=["with", "without"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(_child(args.workdir, args.child)))
         return
-    print(json.dumps(run(args.providers, args.workdir), indent=2))
+    print(json.dumps(run(args.providers, args.workdir, reuse=args.reuse_inputs), indent=2))
 
 
-def run(providers: int, workdir: Path) -> dict:
-    shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir(parents=True)
+def run(providers: int, workdir: Path, *, reuse: bool = False) -> dict:
     started = time.monotonic()
-    with_zip, without_zip, sizes = _inputs(workdir, providers)
+    if reuse and (workdir / "sizes.json").exists():
+        sizes = json.loads((workdir / "sizes.json").read_text())
+        for mode in ("with", "without"):
+            shutil.rmtree(workdir / mode, ignore_errors=True)
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
+        workdir.mkdir(parents=True)
+        sizes = _inputs(workdir, providers)
+        (workdir / "sizes.json").write_text(json.dumps(sizes))
     results: dict = {"providers": providers, "input_seconds": round(time.monotonic() - started, 1), **sizes,
                      "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
     for mode in ("without", "with"):
         out = subprocess.run([sys.executable, __file__, "--workdir", str(workdir), "--child", mode],
-                             check=True, capture_output=True, text=True, env=os.environ)
+                             capture_output=True, text=True, env=os.environ)
+        if out.returncode:
+            raise SystemExit(f"{mode} build failed:\n{out.stderr[-4000:]}")
         results[mode] = json.loads(out.stdout.strip().splitlines()[-1])
     results["ratio_with_over_without"] = {
         key: round(results["with"][key] / results["without"][key], 3)
@@ -62,7 +71,7 @@ def run(providers: int, workdir: Path) -> dict:
     return results
 
 
-def _inputs(workdir: Path, providers: int) -> tuple[Path, Path, dict]:
+def _inputs(workdir: Path, providers: int) -> dict:
     from careatlas.cli import reference_files
     from careatlas.synth.deactivations import deactivations_from_file, write_deactivation_report
     from careatlas.synth.zip_layout import write_monthly_zip
@@ -89,7 +98,7 @@ def _inputs(workdir: Path, providers: int) -> tuple[Path, Path, dict]:
     plain.unlink()
     (workdir / "inputs.json").write_text(json.dumps({"with": str(with_zip), "without": str(without_zip),
                                                      "deactivations": str(report)}))
-    return with_zip, without_zip, {"zip_bytes_with": with_zip.stat().st_size,
+    return {"zip_bytes_with": with_zip.stat().st_size,
                                    "zip_bytes_without": without_zip.stat().st_size, "companion_rows": companion_rows}
 
 
