@@ -1,0 +1,49 @@
+{#- Spatial access per ZCTA and discipline: the E2SFCA index (Luo & Qi 2009; bands and weights
+    in seed spatial_access_bands) and the straight-line distance to the nearest provider, with the
+    ZCTA's primary county (Census Gazetteer 2023, 2020 counties) and the distance band. -#}
+
+with
+
+access as (
+
+    select * from {{ ref('int_zcta_access_computed') }}
+
+),
+
+zctas as (
+
+    select "ZCTA5" as zcta5, "Primary County" as primary_county_fips from {{ ref('gazetteer_2023_zctas') }}
+
+),
+
+final as (
+
+    select
+
+        ---------- ids
+        access.zcta5,
+        zctas.primary_county_fips,
+
+        ---------- strings
+        access.discipline,
+        case
+            when access.nearest_provider_miles is null then 'no provider'
+            when access.nearest_provider_miles <= 10 then '0-10 miles'
+            when access.nearest_provider_miles <= 20 then '10-20 miles'
+            when access.nearest_provider_miles <= 30 then '20-30 miles'
+            when access.nearest_provider_miles <= 60 then '30-60 miles'
+            else 'over 60 miles'
+        end as nearest_provider_band,
+
+        ---------- numerics
+        access.population,
+        access.providers,
+        access.access_per_100k,
+        access.nearest_provider_miles
+
+    from access
+    inner join zctas on access.zcta5 = zctas.zcta5
+
+)
+
+select * from final

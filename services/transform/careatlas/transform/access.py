@@ -1,0 +1,52 @@
+"""The spatial access table of dbt model int_zcta_access_computed: E2SFCA index and nearest
+provider distance per ZCTA and discipline (careatlas.transform.spatial does the geometry).
+
+Pure: columns in (dicts of NumPy arrays, as DuckDB's ``fetchnumpy`` gives them), columns out (a
+dict of arrays DuckDB registers as a table). The dbt Python model only fetches and returns, so the
+embedded default and the Celery transform worker run the same code inside ``dbt build``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from careatlas.transform import spatial
+
+DISCIPLINES = ("primary_care", "dental", "mental_health")
+
+
+def bands_of(columns: dict[str, np.ndarray]) -> list[spatial.Band]:
+    """Seed spatial_access_bands (band, upper_miles, weight) as bands in band order."""
+    order = np.argsort(columns["band"])
+    return [spatial.Band(float(columns["upper_miles"][k]), float(columns["weight"][k])) for k in order]
+
+
+def zcta_access(
+    zctas: dict[str, np.ndarray], supply: dict[str, np.ndarray], bands: list[spatial.Band],
+) -> dict[str, np.ndarray]:
+    """One row per ZCTA and discipline: zcta5, discipline, population (people), providers at the
+    ZCTA (headcount), access_per_100k (E2SFCA providers per 100,000 people) and
+    nearest_provider_miles (great-circle; NaN, stored as null, when the discipline has nobody)."""
+    codes = np.asarray(zctas["zcta5"]).astype(str)
+    points = spatial.unit_vectors(zctas["latitude"], zctas["longitude"])
+    population = np.asarray(zctas["population"], float)
+    position = {code: k for k, code in enumerate(codes)}
+    parts = []
+    for discipline in DISCIPLINES:
+        providers = np.zeros(len(codes))
+        mine = np.asarray(supply["discipline"]).astype(str) == discipline
+        for zip5, count in zip(np.asarray(supply["zip5"])[mine].astype(str), np.asarray(supply["providers"])[mine]):
+            if zip5 in position:  # a ZIP with no ZCTA is not placed (int_zcta_supply.is_at_zcta)
+                providers[position[zip5]] += float(count)
+        at = providers > 0
+        access = spatial.e2sfca(points, population, points[at], providers[at], bands)
+        nearest = spatial.nearest_miles(points, points[at])
+        parts.append({
+            "zcta5": codes,
+            "discipline": np.full(len(codes), discipline, dtype=object),
+            "population": population.astype(np.int64),
+            "providers": providers,
+            "access_per_100k": access * 100_000,
+            "nearest_provider_miles": np.where(np.isfinite(nearest), nearest, np.nan),
+        })
+    return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
