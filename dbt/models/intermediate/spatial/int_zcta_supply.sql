@@ -1,6 +1,6 @@
 {#- Providers of each spatial-access discipline at each practice ZIP: active individual
-    providers (headcount) whose primary taxonomy is in the discipline's HRSA group (primary_care,
-    dental, core_mental_health: 42 CFR Part 5 App. A-C, seed specialty_group_codes) at a domestic
+    providers (headcount) whose primary taxonomy is in the discipline's HRSA group (seed
+    access_disciplines: primary_care, dental, core_mental_health of 42 CFR Part 5 App. A-C) at a domestic
     primary practice location. A ZIP is placed at the centroid of the ZCTA of the same code
     (Census ZCTAs approximate ZIP service areas); a ZIP without a ZCTA (PO boxes, single-site
     ZIPs) cannot be placed: is_at_zcta is false and its providers are left out of the spatial
@@ -20,11 +20,7 @@ providers as (
 
 disciplines as (
 
-    select * from (values
-        ('primary_care', 'primary_care'),
-        ('dental', 'dental'),
-        ('core_mental_health', 'mental_health')
-    ) as mapping (specialty_group, discipline)
+    select * from {{ ref('access_disciplines') }}
 
 ),
 
