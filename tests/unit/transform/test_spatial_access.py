@@ -37,7 +37,7 @@ def haversine_miles(a: tuple[float, ...], b: tuple[float, ...]) -> float:
 def primary_care_zips(baseline) -> dict[str, float]:
     supply = baseline.mart("fct_zcta_spatial_access").filter(
         (pl.col("discipline") == "primary_care") & (pl.col("providers") > 0))
-    return dict(zip(supply["zcta5"], supply["providers"]))
+    return dict(zip(supply["zcta5"], supply["providers"], strict=True))
 
 
 def test_nearest_primary_care_is_the_great_circle_distance_to_the_closest_supplied_zcta(baseline) -> None:
@@ -83,7 +83,8 @@ def test_population_beyond_60_miles_where_the_discipline_has_no_one_near(baselin
     with open(SEED, newline="") as handle:
         people = sum(int(r["Population"]) for r in csv.DictReader(handle) if r["Primary County"] in ("02063", "02066"))
     counties = baseline.mart("fct_county_spatial_access")
-    dental = counties.filter((pl.col("discipline") == "dental") & (pl.col("county_fips") == VALDEZ_CORDOVA)).to_dicts()[0]
+    dental = counties.filter(
+        (pl.col("discipline") == "dental") & (pl.col("county_fips") == VALDEZ_CORDOVA)).to_dicts()[0]
     assert dental["zcta_population"] == people and dental["population_beyond_60_miles"] == people
     assert dental["population_beyond_60_miles_pct"] == 100
     assert (counties["population_beyond_60_miles"] <= counties["population_beyond_30_miles"]).all()

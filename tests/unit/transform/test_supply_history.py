@@ -16,7 +16,8 @@ from fixtures.small_lake import Provider, SmallLake
 from careatlas.shared.settings import Settings
 from careatlas.shared.storage import Lake
 
-SUPPLY = {"primary_care": "primary_care_providers", "dental": "dentists", "mental_health": "core_mental_health_providers"}
+SUPPLY = {"primary_care": "primary_care_providers", "dental": "dentists",
+          "mental_health": "core_mental_health_providers"}
 
 
 def weekly_with_a_new_npi() -> list[Provider]:
@@ -69,7 +70,7 @@ def test_weekly_step_counts_entries_exits_and_moves(baseline_copy, tmp_path) -> 
     built.build("weekly-1")
 
     history = built.mart("fct_county_supply_history")
-    assert sorted(set(history["release_date"])) == [date.fromisoformat(FULL_RELEASE), date.fromisoformat(WEEKLY_RELEASE)]
+    assert sorted(set(history["release_date"])) == [date.fromisoformat(r) for r in (FULL_RELEASE, WEEKLY_RELEASE)]
     # the past is not recomputed: the first step's rows are exactly as they were
     past = history.filter(pl.col("release_date") == date.fromisoformat(FULL_RELEASE))
     assert past.sort(["county_fips", "discipline"]).equals(first.sort(["county_fips", "discipline"]))

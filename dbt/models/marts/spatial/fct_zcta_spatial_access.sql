@@ -12,7 +12,8 @@ access as (
 
 zctas as (
 
-    select "ZCTA5" as zcta5, "Primary County" as primary_county_fips from {{ ref('gazetteer_2023_zctas') }}
+    select "ZCTA5" as zcta5, "Primary County" as primary_county_fips, "Latitude" as latitude, "Longitude" as longitude
+    from {{ ref('gazetteer_2023_zctas') }}
 
 ),
 
@@ -39,7 +40,9 @@ final as (
         access.population,
         access.providers,
         access.access_per_100k,
-        access.nearest_provider_miles
+        access.nearest_provider_miles,
+        zctas.latitude,
+        zctas.longitude
 
     from access
     inner join zctas on access.zcta5 = zctas.zcta5

@@ -43,6 +43,20 @@ MART_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Marts a report section reads when the run has them (runs older than the marts lack them).
+OPTIONAL_MART_COLUMNS: dict[str, tuple[str, ...]] = {
+    "fct_county_spatial_access": (  # careatlas.report.access_trends
+        "county_fips", "county_name", "state_code", "discipline", "zcta_population", "access_per_100k",
+        "mean_nearest_provider_miles", "population_beyond_30_miles", "population_beyond_60_miles",
+    ),
+    "fct_zcta_spatial_access": ("zcta5", "discipline", "population", "nearest_provider_band", "latitude", "longitude"),
+    "fct_county_supply_history": (
+        "release_date", "county_fips", "discipline", "providers", "net_change", "entries", "new_npis", "exits",
+        "deactivations", "moves_in", "moves_out",
+    ),
+}
+
+
 class ReportError(RuntimeError):
     """The lake lacks what the report needs; the message names the run, file or column."""
 
@@ -75,6 +89,8 @@ def load_marts(lake: Lake, run_id: str = "latest") -> RunMarts:
     else:
         pointer, is_latest = run_pointer(lake, layout.check_run_id(run_id)), False
     frames = {name: read_mart(lake, pointer, name, columns) for name, columns in MART_COLUMNS.items()}
+    frames |= {name: read_mart(lake, pointer, name, columns) for name, columns in OPTIONAL_MART_COLUMNS.items()
+               if name in pointer.get("marts", {})}
     if not pointer.get("rows"):  # an older run without a transform summary: count what was read
         pointer = {**pointer, "rows": {name: frame.height for name, frame in frames.items()}}
     return RunMarts(pointer["run_id"], pointer, frames, is_latest)

@@ -91,12 +91,20 @@ def build_page(marts: RunMarts, prov: Provenance, shapes: Shapes, *, lineage_cel
                 note="Ranked by the composite score of fct_underserved_counties (shortage screens, provider "
                      "scarcity, demographic need; docs/marts.md). Screens: PC primary care, D dental, "
                      "MH mental health."),
+        *[section for build in sections.SECTION_BUILDERS
+          for section in build(marts.frames, shapes, listed_counties(marts, top_counties))],
         Section("provenance", "Provenance", sections.provenance_html(prov, lineage=lineage_cell)),
     ]
     demographics = labels.products(marts.pointer.get("inputs") or {}) or "?"
     subtitle = (f"Run {marts.run_id}{'' if marts.is_latest else ' (not the latest)'} · built {prov.built_at or '?'}"
                 f" · NPPES {_releases(prov)} · demographics {demographics}")
     return render_page(TITLE, subtitle, page_sections)
+
+
+def listed_counties(marts: RunMarts, top: int) -> list[str]:
+    """The counties the report lists: the top of the underserved ranking."""
+    ranked = marts["fct_underserved_counties"].filter(pl.col("underserved_rank").is_not_null())
+    return ranked.sort("underserved_rank").head(top)["county_fips"].to_list()
 
 
 def map_note(access: pl.DataFrame, shapes: Shapes) -> str:

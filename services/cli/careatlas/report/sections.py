@@ -5,6 +5,7 @@ here only (one place to read how the page rounds).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from typing import Any
 
@@ -157,3 +158,17 @@ def _cell(value: Any) -> str:
 
 class Markup(str):
     """Trusted HTML (built here, escaped parts) that table cells keep as is."""
+
+
+# Sections of their own modules, drawn after the underserved table (report.build_page):
+# builder(frames, shapes, listed county FIPS) -> list of html.Section (empty without its marts).
+SECTION_BUILDERS: list[Callable[..., list]] = []
+
+
+def register(builder: Callable[..., list]) -> None:
+    SECTION_BUILDERS.append(builder)
+
+
+from careatlas.report import access_trends  # noqa: E402  (it imports nothing from this module)
+
+register(access_trends.report_sections)

@@ -35,7 +35,8 @@ def zcta_access(
     for discipline in DISCIPLINES:
         providers = np.zeros(len(codes))
         mine = np.asarray(supply["discipline"]).astype(str) == discipline
-        for zip5, count in zip(np.asarray(supply["zip5"])[mine].astype(str), np.asarray(supply["providers"])[mine]):
+        zips, counts = np.asarray(supply["zip5"])[mine].astype(str), np.asarray(supply["providers"])[mine]
+        for zip5, count in zip(zips, counts, strict=True):
             if zip5 in position:  # a ZIP with no ZCTA is not placed (int_zcta_supply.is_at_zcta)
                 providers[position[zip5]] += float(count)
         at = providers > 0
