@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 import polars as pl
+import pytest
 from report_marts import county_access
 
-from careatlas.report import access_trends
+from careatlas.report import access_trends, trends
 from careatlas.report.html import render_page
 
 
@@ -54,15 +55,28 @@ def test_people_beyond_30_and_60_miles_per_discipline() -> None:
     assert primary.count("6,000") == 1 and ">0<" in primary
 
 
-def test_trend_sums_the_steps_after_the_first_release() -> None:
-    rows = access_trends.trend_rows(history(), ["50009"]).to_dicts()
-    assert rows == [{"county_fips": "50009", "discipline": "primary_care", "first_providers": 2.0,
-                     "latest_providers": 3.0, "net_change": 1.0, "entries": 2.0, "new_npis": 1.0, "exits": 1.0,
-                     "deactivations": 1.0, "moves_in": 0.5, "moves_out": 0.5}]
-    # the flows add up to the change between the first and the latest release
-    row = rows[0]
-    flows = row["entries"] - row["exits"] + row["moves_in"] - row["moves_out"]
-    assert row["latest_providers"] - row["first_providers"] == flows
+@pytest.mark.parametrize(("start", "end", "expected"), [
+    (None, None, {"providers_from": 2.0, "providers_to": 3.0, "net_change": 1.0, "entries": 2.0, "new_npis": 1.0,
+                  "exits": 1.0, "deactivations": 1.0, "moves_in": 0.5, "moves_out": 0.5}),
+    (date(2025, 1, 19), date(2025, 2, 9), {"providers_from": 1.0, "providers_to": 3.0, "net_change": 2.0,
+                                            "entries": 2.0, "exits": 0.0, "moves_in": 0.5}),
+    (date(2025, 1, 12), date(2025, 1, 19), {"providers_to": 1.0, "net_change": -1.0, "deactivations": 1.0}),
+])
+def test_change_between_two_releases(start, end, expected) -> None:
+    rows = trends.change_between(history(), start, end)
+    row = rows.filter(pl.col("county_fips") == "50009").to_dicts()[0]
+    assert {k: row[k] for k in expected} == expected
+    # the flows add up to the change between the two releases
+    assert row["net_change"] == row["entries"] - row["exits"] + row["moves_in"] - row["moves_out"]
+    # a county with no provider at the first release starts from 0
+    assert rows.filter(pl.col("county_fips") == "50007")["providers_from"].to_list() in ([], [0.0])
+
+
+def test_change_between_refuses_unrecorded_releases_and_reversed_ranges() -> None:
+    with pytest.raises(trends.TrendError, match="2025-01-13 is not in the supply history"):
+        trends.change_between(history(), date(2025, 1, 13))
+    with pytest.raises(trends.TrendError, match="before"):
+        trends.change_between(history(), date(2025, 2, 9), date(2025, 1, 12))
 
 
 def test_sections_map_only_the_primary_care_index_and_list_the_counties(tiny_shapes) -> None:

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import typer
 
-from careatlas.cli import demo_commands, ingest_commands, report_commands, run_commands, transform_commands, watch
+from careatlas.cli import (
+    demo_commands,
+    ingest_commands,
+    report_commands,
+    run_commands,
+    transform_commands,
+    trends_commands,
+    watch,
+)
 from careatlas.cli.census_commands import census_app
 from careatlas.cli.nppes_commands import app as nppes_app
 from careatlas.cli.reference_commands import reference_app
@@ -32,6 +40,7 @@ transform_commands.register(app)
 run_commands.register(app)
 watch.register(app)
 report_commands.register(app)
+trends_commands.register(app)
 app.add_typer(nppes_app, name="nppes")
 app.add_typer(census_app, name="census")
 app.add_typer(reference_app, name="reference")

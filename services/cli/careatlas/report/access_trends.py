@@ -14,6 +14,7 @@ import polars as pl
 from careatlas.report import charts
 from careatlas.report.html import Section
 from careatlas.report.shapes import Shapes
+from careatlas.report.trends import change_between
 
 DISCIPLINES = (("primary_care", "Primary care"), ("dental", "Dental"), ("mental_health", "Mental health"))
 BANDS = (  # nearest_provider_band of fct_zcta_spatial_access -> colour (nearer = lighter)
@@ -98,27 +99,11 @@ def beyond_table(county: pl.DataFrame) -> str:
             f'<tbody>{"".join(rows)}</tbody></table>')
 
 
-def trend_rows(history: pl.DataFrame, listed_fips: list[str]) -> pl.DataFrame:
-    """Per listed county and discipline: providers at the first and latest release and the flows
-    summed over the steps between them (gross flows: a provider who left and came back counts twice)."""
-    listed = history.filter(pl.col("county_fips").is_in(listed_fips))
-    first, last = history["release_date"].min(), history["release_date"].max()
-    flows = ("net_change", "entries", "new_npis", "exits", "deactivations", "moves_in", "moves_out")
-    return listed.group_by("county_fips", "discipline").agg(
-        _at_release("providers", first).alias("first_providers"),
-        _at_release("providers", last).alias("latest_providers"),
-        *[pl.col(f).filter(pl.col("release_date") > first).sum().cast(pl.Float64).alias(f) for f in flows],
-    ).sort("county_fips", "discipline")
-
-
-def _at_release(column: str, release) -> pl.Expr:
-    return pl.col(column).filter(pl.col("release_date") == release).sum().cast(pl.Float64)
-
-
 def trend_table(history: pl.DataFrame, listed_fips: list[str], names: pl.DataFrame) -> str:
-    rows = trend_rows(history, listed_fips).join(names, on="county_fips", how="left")
-    releases = sorted(history["release_date"].unique().to_list())
-    columns = ("first_providers", "latest_providers", "net_change", "entries", "new_npis", "exits",
+    rows = change_between(history).filter(pl.col("county_fips").is_in(listed_fips)).join(
+        names, on="county_fips", how="left")
+    releases = sorted(history["release_date"].unique().to_list())  # the table spans first to latest
+    columns = ("providers_from", "providers_to", "net_change", "entries", "new_npis", "exits",
                "deactivations", "moves_in", "moves_out")
     head = "<th>County</th><th>State</th><th>Discipline</th>" + "".join(
         f"<th>{c.replace('_', ' ')}</th>" for c in columns)
