@@ -103,5 +103,7 @@ def test_same_release_adds_no_step_and_a_new_monthly_keeps_the_history(baseline_
     assert built.build("monthly-2")["rebaseline"] is True  # dbt --full-refresh: the history stays
     history = built.mart("fct_county_supply_history")
     assert history["release_date"].n_unique() == 2
+    # the internist is gone from the new monthly file: an exit counted as a deactivation
     left = step(built, "2025-02-09", CHITTENDEN, "primary_care")
-    assert (left["providers"], left["exits"], left["deactivations"], left["net_change"]) == (1, 1, 0, -1)
+    assert (left["providers"], left["exits"], left["deactivations"], left["net_change"]) == (1, 1, 1, -1)
+    assert left["previous_release_date"] == date.fromisoformat(FULL_RELEASE)
