@@ -78,14 +78,14 @@ def write_providers(path: Path, count: int) -> None:
     population = places["population"].astype(float)
     rng = np.random.default_rng(20261202)
     at = rng.choice(len(population), size=count, p=population / population.sum())
-    kinds = np.array([*SHARES, None], dtype=object)
+    kinds = np.array([*SHARES, ""])
     kind = rng.choice(len(kinds), size=count, p=[*SHARES.values(), 1 - sum(SHARES.values())])
     pl.DataFrame({
         "npi": np.arange(count, dtype=np.int64),
         "zip5": np.asarray(places["zcta5"], dtype=object)[at].astype(str),
         "county_fips": np.asarray(places["county_fips"], dtype=object)[at].astype(str),
         "discipline": kinds[kind],
-    }).write_parquet(path)
+    }).with_columns(pl.col("discipline").replace("", None)).write_parquet(path)
 
 
 def baseline(providers: Path) -> dict:
@@ -116,7 +116,7 @@ def e2sfca(providers: Path) -> dict:
     reached = {d: int((supply["discipline"] == d).sum()) for d in SHARES}
     return {"wall_s": round(done - started, 2), "group_by_zip_s": round(grouped - started, 2),
             "e2sfca_and_nearest_s": round(done - grouped, 2), "zctas": len(places["zcta5"]),
-            "rows": len(result["zcta5"]), "supply_zctas": reached, **_rss()}
+            "rows": len(result["zcta_number"]), "supply_zctas": reached, **_rss()}
 
 
 CHILDREN = {"baseline": baseline, "e2sfca": e2sfca}

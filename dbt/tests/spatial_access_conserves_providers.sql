@@ -7,7 +7,7 @@ with
 
 access as (
 
-    select * from {{ ref('int_zcta_access_computed') }}
+    select * from {{ ref('fct_zcta_spatial_access') }}
 
 ),
 

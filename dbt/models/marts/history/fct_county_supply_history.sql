@@ -3,16 +3,18 @@
     Incremental and never refreshed (full_refresh = false): a re-baseline rebuilds the per-NPI
     state but keeps the history; a step is appended once, when the build's release is newer than
     the last recorded one, and the past is never recomputed.
-    A step compares the discipline locations now (int_discipline_locations_current) with those
-    of the previous step (int_discipline_locations_snapshotted, read before it is rebuilt), per
-    NPI, discipline and county, as exact decimal weights:
+    Supply now is int_county_specialties_summed (kept incrementally), supply before the last
+    step's rows. The flows compare, for the NPIs this run changed only (the weekly delta's, or
+    all on a re-baseline), their discipline locations now (int_discipline_locations_current)
+    with those of the last step (int_discipline_locations_snapshotted, read before it is
+    updated), per NPI, discipline and county, as exact decimal weights:
       entries        providers of the discipline now who were not before (weight now)
       new_npis       entries enumerated after the previous release
       exits          providers of the discipline before who are not now (weight before)
       deactivations  exits whose NPI is no longer active (deactivated, or gone from NPPES)
       moves_in/out   weight gained / lost in the county by providers in the discipline at both
     so that net_change = providers - previous_providers = entries - exits + moves_in - moves_out
-    (tested). The first step has no previous release: its flows are null. -#}
+    (tested: it holds only if the flows of the changed NPIs account for the whole change). The first step has no previous release: its flows are null. -#}
 {{
     config(
         materialized='incremental',
@@ -46,16 +48,29 @@ previous_step as (
 
 ),
 
+{#- only the NPIs this run changed can differ from the last step: all of them on a re-baseline,
+    the weekly delta's on a weekly build; plus, on a re-baseline, NPIs gone from NPPES -#}
+changed_npis as (
+
+    select npi from {{ ref('int_providers_merged') }} where applied_run_id = {{ run_value('run_id') }}
+
+),
+
 current_locations as (
 
-    select npi, discipline, county_fips, weight from {{ ref('int_discipline_locations_current') }}
+    select npi, discipline, county_fips, weight
+    from {{ ref('int_discipline_locations_current') }}
+    where applied_run_id = {{ run_value('run_id') }}
 
 ),
 
 previous_locations as (
 
     {%- if snapshot is not none and is_incremental() %}
-    select npi, discipline, county_fips, weight from {{ snapshot }}
+    select npi, discipline, county_fips, weight
+    from {{ snapshot }}
+    where npi in (select npi from changed_npis)
+        or ({{ run_value('is_rebaseline') }} and npi not in (select npi from {{ ref('int_providers_merged') }}))
     {%- else %}
     select * from current_locations where false
     {%- endif %}
@@ -104,13 +119,11 @@ classified as (
 
 ),
 
-steps as (
+flows as (
 
     select
         county_fips,
         discipline,
-        sum(weight_now) as providers,
-        sum(weight_before) as previous_providers,
         coalesce(sum(weight_now) filter (where not was_in), 0) as entries,
         coalesce(sum(weight_now) filter (where not was_in and is_new_npi), 0) as new_npis,
         coalesce(sum(weight_before) filter (where not is_in_now), 0) as exits,
@@ -119,6 +132,51 @@ steps as (
         coalesce(sum(greatest(weight_before - weight_now, 0)) filter (where is_in_now and was_in), 0) as moves_out
     from classified
     group by county_fips, discipline
+
+),
+
+{#- supply now: the county sums int_county_specialties_summed keeps (incrementally on weekly
+    builds); supply before: the last step's rows -#}
+supply_now as (
+
+    select sums.county_fips, disciplines.discipline, sums.providers
+    from {{ ref('int_county_specialties_summed') }} as sums
+    inner join {{ ref('access_disciplines') }} as disciplines
+        on sums.specialty_kind = 'group' and sums.specialty_name = disciplines.specialty_group
+
+),
+
+supply_before as (
+
+    {%- if is_incremental() %}
+    select county_fips, discipline, providers
+    from {{ this }}
+    where release_date = (select release_date from previous_step) and providers > 0
+    {%- else %}
+    select * from supply_now where false
+    {%- endif %}
+
+),
+
+steps as (
+
+    select
+        coalesce(supply_now.county_fips, supply_before.county_fips, flows.county_fips) as county_fips,
+        coalesce(supply_now.discipline, supply_before.discipline, flows.discipline) as discipline,
+        coalesce(supply_now.providers, 0) as providers,
+        coalesce(supply_before.providers, 0) as previous_providers,
+        coalesce(flows.entries, 0) as entries,
+        coalesce(flows.new_npis, 0) as new_npis,
+        coalesce(flows.exits, 0) as exits,
+        coalesce(flows.deactivations, 0) as deactivations,
+        coalesce(flows.moves_in, 0) as moves_in,
+        coalesce(flows.moves_out, 0) as moves_out
+    from supply_now
+    full outer join supply_before
+        on supply_now.county_fips = supply_before.county_fips and supply_now.discipline = supply_before.discipline
+    full outer join flows
+        on coalesce(supply_now.county_fips, supply_before.county_fips) = flows.county_fips
+        and coalesce(supply_now.discipline, supply_before.discipline) = flows.discipline
 
 ),
 

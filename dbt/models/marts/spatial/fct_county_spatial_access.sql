@@ -83,6 +83,9 @@ final as (
         vintage.state_code,
         disciplines.discipline,
 
+        ---------- dates
+        (select max(release_date) from {{ source('run', 'nppes_releases') }}) as supply_release_date,
+
         ---------- numerics
         coalesce(summed.zctas, 0) as zctas,
         summed.zcta_population,

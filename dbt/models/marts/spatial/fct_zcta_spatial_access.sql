@@ -6,7 +6,17 @@ with
 
 access as (
 
-    select * from {{ ref('int_zcta_access_computed') }}
+    {%- for discipline in ['primary_care', 'dental', 'mental_health'] %}
+    select
+        lpad(cast(zcta_number as varchar), 5, '0') as zcta5,
+        '{{ discipline }}' as discipline,
+        population,
+        {{ discipline }}_providers as providers,
+        {{ discipline }}_access_per_100k as access_per_100k,
+        {{ discipline }}_nearest_provider_miles as nearest_provider_miles
+    from {{ ref('int_zcta_access_computed') }}
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
 
 ),
 
@@ -35,6 +45,9 @@ final as (
             when access.nearest_provider_miles <= 60 then '30-60 miles'
             else 'over 60 miles'
         end as nearest_provider_band,
+
+        ---------- dates
+        (select max(release_date) from {{ source('run', 'nppes_releases') }}) as supply_release_date,
 
         ---------- numerics
         access.population,
