@@ -37,6 +37,12 @@ def raw_file(source: str, release: str, filename: str) -> str:
     return f"raw/{source}/release={check_release(release)}/{filename}"
 
 
+def raw_reference_upload(kind: str, sha256: str, filename: str) -> str:
+    """A reference file uploaded by ``careatlas run`` from the CLI's machine, content-addressed:
+    ``raw/reference/<kind>/sha256=<first 16>/<file>``."""
+    return f"raw/reference/{kind}/sha256={sha256[:16]}/{filename}"
+
+
 def raw_checksum(raw_key: str) -> str:
     return f"{raw_key}.sha256.json"
 
@@ -145,3 +151,23 @@ def marts_run(run_id: str) -> str:
 
 def marts_latest() -> str:
     return "marts/latest.json"
+
+
+# ---------------------------------------------------------------- validation (careatlas validate)
+VALIDATION_REFERENCES = ("chr", "hpsa", "ahrf")
+
+
+def _check_reference(against: str) -> str:
+    if against not in VALIDATION_REFERENCES:
+        raise ValueError(f"unknown reference {against!r}; expected one of {VALIDATION_REFERENCES}")
+    return against
+
+
+def validation_table(run_id: str, against: str) -> str:
+    """The per-county comparison of a run with a reference, beside the run's marts."""
+    return f"{marts_run(run_id)}/validation/{_check_reference(against)}.parquet"
+
+
+def validation_summary(run_id: str, against: str) -> str:
+    """The overall figures of that comparison (what ``careatlas validate --json`` prints)."""
+    return f"{marts_run(run_id)}/validation/{_check_reference(against)}.json"

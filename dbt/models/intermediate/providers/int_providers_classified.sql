@@ -10,7 +10,10 @@
     list is not counted as a clinician. Resident: a clinician whose record also lists the
     student taxonomy 390200000X in another slot (interns and residents, whom HRSA counts as a
     fraction of an FTE). Stale: last updated 10 or more years before the release the record
-    comes from (NPPES never forces updates; retired and moved clinicians stay listed). -#}
+    comes from (NPPES never forces updates; retired and moved clinicians stay listed).
+    Slot 1 taxonomy: the code in Healthcare Provider Taxonomy Code_1 whatever its switch (County
+    Health Rankings counts by it, marts/reference). RUCA: the USDA ERS RUCA 2010 codes of the
+    practice ZIP (seed ruca_2010_zips; null for a ZIP ERS does not list). -#}
 -- depends_on: {{ ref('int_providers_replaced') }}
 {{
     config(
@@ -58,7 +61,8 @@ primary_taxonomies as (
             else 'first_slot'
         end as primary_taxonomy_basis,
         count(*) filter (where is_primary_switch) as primary_switches,
-        bool_or(taxonomy_code = '390200000X') as has_student_taxonomy
+        bool_or(taxonomy_code = '390200000X') as has_student_taxonomy,
+        max(taxonomy_code) filter (where taxonomy_slot = 1) as slot_one_taxonomy_code
     from taxonomies
     group by npi
 
@@ -98,6 +102,12 @@ groupings as (
 
 ),
 
+ruca as (
+
+    select * from {{ ref('ruca_2010_zips') }}
+
+),
+
 joined as (
 
     select
@@ -106,6 +116,9 @@ joined as (
         primary_taxonomies.primary_taxonomy_basis,
         primary_taxonomies.primary_switches,
         primary_taxonomies.has_student_taxonomy,
+        primary_taxonomies.slot_one_taxonomy_code,
+        ruca.ruca_primary_code as practice_ruca_code,
+        ruca.ruca_secondary_code as practice_ruca_secondary_code,
         groupings.is_clinician as is_clinical_grouping,
         nucc.taxonomy_grouping,
         nucc.taxonomy_classification,
@@ -120,6 +133,7 @@ joined as (
     left join groups on primary_taxonomies.taxonomy_code = groups.taxonomy_code
     left join states on providers.practice_state_code = states.state_code
     left join groupings on nucc.taxonomy_grouping = groupings.taxonomy_grouping
+    left join ruca on providers.practice_zip5 = ruca.zip5
 
 ),
 
@@ -136,6 +150,7 @@ classified as (
         entity_type_code,
         primary_taxonomy_code,
         primary_taxonomy_basis,
+        slot_one_taxonomy_code,
         taxonomy_grouping,
         taxonomy_classification,
         taxonomy_specialization,
@@ -151,6 +166,8 @@ classified as (
 
         ---------- numerics
         coalesce(primary_switches, 0) as primary_switches,
+        practice_ruca_code,
+        practice_ruca_secondary_code,
 
         ---------- booleans
         coalesce(entity_type_code = '1', false) as is_individual,

@@ -2,7 +2,10 @@
     age ratios, the high-need indicators per discipline (seed hrsa_high_need_indicators: a
     discipline is high-need when any of its indicators is met, unknown when none is met and one
     is unknown), and how the crosswalk covers the county: full (some ZIP names the county),
-    harmonised (its ZIPs reach it only through seed county_fips_harmonization) or none. -#}
+    harmonised (its ZIPs reach it only through seed county_fips_harmonization) or none.
+    Rurality: the USDA ERS RUCC 2023 code of the county (seed rucc_2023_counties); a county of
+    another vintage (Connecticut's old counties, 02261) takes the code of the 2023 county that
+    holds most of its people (seed county_fips_harmonization), and rucc_basis says which. -#}
 {{ config(tags=['reference']) }}
 
 with
@@ -31,6 +34,29 @@ coverage as (
 
 ),
 
+rucc as (
+
+    select * from {{ ref('rucc_2023_counties') }}
+
+),
+
+rurality as (
+
+    select county_fips, rucc_2023, rucc_description, 'rucc_2023' as rucc_basis
+    from rucc
+    union all
+    select
+        harmonised.from_fips as county_fips,
+        arg_max(rucc.rucc_2023, (harmonised.weight, harmonised.to_fips)) as rucc_2023,
+        arg_max(rucc.rucc_description, (harmonised.weight, harmonised.to_fips)) as rucc_description,
+        'harmonised' as rucc_basis
+    from {{ ref('county_fips_harmonization') }} as harmonised
+    inner join rucc on harmonised.to_fips = rucc.county_fips
+    where harmonised.from_fips not in (select county_fips from rucc)
+    group by harmonised.from_fips
+
+),
+
 described as (
 
     select
@@ -45,10 +71,14 @@ described as (
         demographics.population_under_18 / nullif(demographics.population_18_64, 0) as youth_ratio,
         demographics.population_65_plus / nullif(demographics.population_18_64, 0) as elderly_ratio,
         coalesce(coverage.crosswalk_coverage, 'none') as crosswalk_coverage,
-        coalesce(coverage.crosswalk_zips, 0) as crosswalk_zips
+        coalesce(coverage.crosswalk_zips, 0) as crosswalk_zips,
+        rurality.rucc_2023,
+        rurality.rucc_description,
+        rurality.rucc_basis
     from demographics
     left join states on demographics.state_fips = states.state_fips
     left join coverage on demographics.county_fips = coverage.county_fips
+    left join rurality on demographics.county_fips = rurality.county_fips
 
 ),
 
@@ -113,6 +143,10 @@ final as (
         described.poverty_rate_source,
         described.median_household_income_source,
         described.uninsured_rate_source,
+        described.rucc_description,
+        described.rucc_basis,
+        case when described.rucc_2023 <= 3 then 'metro' when described.rucc_2023 >= 4 then 'nonmetro' end
+            as metro_status,
 
         ---------- numerics
         described.acs_year,
@@ -129,8 +163,10 @@ final as (
         described.youth_ratio,
         described.elderly_ratio,
         described.crosswalk_zips,
+        described.rucc_2023,
 
         ---------- booleans
+        described.rucc_2023 <= 3 as is_metro,
         {%- for d in shortage_disciplines() %}
         high_need.is_{{ d }}_high_need{{ ',' if not loop.last }}
         {%- endfor %}

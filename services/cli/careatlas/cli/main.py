@@ -15,6 +15,7 @@ from careatlas.cli import (
     run_commands,
     transform_commands,
     trends_commands,
+    validate_commands,
     watch,
 )
 from careatlas.cli.census_commands import census_app
@@ -41,6 +42,7 @@ run_commands.register(app)
 watch.register(app)
 report_commands.register(app)
 trends_commands.register(app)
+validate_commands.register(app)
 app.add_typer(nppes_app, name="nppes")
 app.add_typer(census_app, name="census")
 app.add_typer(reference_app, name="reference")

@@ -13,6 +13,7 @@ import polars as pl
 
 from careatlas.report import charts
 from careatlas.report.html import Section
+from careatlas.report.sections import PageSection
 from careatlas.report.shapes import Shapes
 from careatlas.report.trends import change_between
 
@@ -27,6 +28,19 @@ DISTANCE_NOTE = (
     "(2009), 0-10 / 10-20 / 20-30 mile bands weighted 1.00 / 0.68 / 0.22, demand = ZCTA populations "
     "(Gazetteer 2023, ACS 2018-2022), county values population-weighted (docs/spatial-access.md)."
 )
+
+
+MARTS = {  # the marts (and columns) the sections read: careatlas.report.data.load_marts(optional=...)
+    "fct_county_spatial_access": (
+        "county_fips", "county_name", "state_code", "discipline", "zcta_population", "access_per_100k",
+        "mean_nearest_provider_miles", "population_beyond_30_miles", "population_beyond_60_miles",
+    ),
+    "fct_zcta_spatial_access": ("zcta5", "discipline", "population", "nearest_provider_band", "latitude", "longitude"),
+    "fct_county_supply_history": (
+        "release_date", "county_fips", "discipline", "providers", "net_change", "entries", "new_npis", "exits",
+        "deactivations", "moves_in", "moves_out",
+    ),
+}
 
 
 def report_sections(frames: dict[str, pl.DataFrame], shapes: Shapes, listed_fips: list[str]) -> list[Section]:
@@ -135,3 +149,6 @@ def _usa(figure: go.Figure) -> go.Figure:
     figure.update_layout(template=charts.TEMPLATE, height=560, margin={"l": 0, "r": 0, "t": 10, "b": 0},
                          legend={"orientation": "h", "y": -0.02, "x": 0.5, "xanchor": "center"})
     return figure
+
+
+SECTION = PageSection("spatial-access", "Distance-based access and supply trends", MARTS, None, report_sections)

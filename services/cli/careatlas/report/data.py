@@ -43,20 +43,6 @@ MART_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-# Marts a report section reads when the run has them (runs older than the marts lack them).
-OPTIONAL_MART_COLUMNS: dict[str, tuple[str, ...]] = {
-    "fct_county_spatial_access": (  # careatlas.report.access_trends
-        "county_fips", "county_name", "state_code", "discipline", "zcta_population", "access_per_100k",
-        "mean_nearest_provider_miles", "population_beyond_30_miles", "population_beyond_60_miles",
-    ),
-    "fct_zcta_spatial_access": ("zcta5", "discipline", "population", "nearest_provider_band", "latitude", "longitude"),
-    "fct_county_supply_history": (
-        "release_date", "county_fips", "discipline", "providers", "net_change", "entries", "new_npis", "exits",
-        "deactivations", "moves_in", "moves_out",
-    ),
-}
-
-
 class ReportError(RuntimeError):
     """The lake lacks what the report needs; the message names the run, file or column."""
 
@@ -76,8 +62,9 @@ class RunMarts:
         return self.frames[name]
 
 
-def load_marts(lake: Lake, run_id: str = "latest") -> RunMarts:
-    """The report's marts of ``run_id`` (``latest`` or a run id)."""
+def load_marts(lake: Lake, run_id: str = "latest", optional: dict[str, tuple[str, ...]] | None = None) -> RunMarts:
+    """The report's marts of ``run_id`` (``latest`` or a run id), and those of ``optional`` the
+    run published (the marts of sections added by other modules: older runs lack them)."""
     latest = read_json_or_none(lake, layout.marts_latest())
     if run_id == "latest":
         if latest is None:
@@ -89,7 +76,7 @@ def load_marts(lake: Lake, run_id: str = "latest") -> RunMarts:
     else:
         pointer, is_latest = run_pointer(lake, layout.check_run_id(run_id)), False
     frames = {name: read_mart(lake, pointer, name, columns) for name, columns in MART_COLUMNS.items()}
-    frames |= {name: read_mart(lake, pointer, name, columns) for name, columns in OPTIONAL_MART_COLUMNS.items()
+    frames |= {name: read_mart(lake, pointer, name, columns) for name, columns in (optional or {}).items()
                if name in pointer.get("marts", {})}
     if not pointer.get("rows"):  # an older run without a transform summary: count what was read
         pointer = {**pointer, "rows": {name: frame.height for name, frame in frames.items()}}
@@ -115,7 +102,8 @@ def read_mart(lake: Lake, pointer: dict[str, Any], name: str, columns: tuple[str
 def run_pointer(lake: Lake, run_id: str) -> dict[str, Any]:
     """What latest.json would say about an older run, from its files."""
     prefix = layout.marts_run(run_id)
-    keys = [k for k in lake.list(prefix) if k.endswith(".parquet")]
+    # the marts are the run folder's own Parquet files (validation/ holds comparisons, not marts)
+    keys = [k for k in lake.list(prefix) if k.endswith(".parquet") and "/" not in k[len(prefix) + 1:]]
     if not keys:
         raise RunNotFound(f"run {run_id} has no marts in {lake.uri(prefix)}")
     marts = {k.rsplit("/", 1)[1].removesuffix(".parquet"): k for k in keys}

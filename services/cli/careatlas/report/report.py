@@ -48,7 +48,7 @@ def write_report(
     settings = settings or get_settings()
     the_lake = lake if isinstance(lake, Lake) else open_lake(lake, settings)
     out = Path(out).resolve()
-    marts = load_marts(the_lake, run_id)
+    marts = load_marts(the_lake, run_id, optional=sections.page_marts())
     prov = collect(the_lake, marts.pointer)
     shapes = load_shapes(shapes_cache)
     docs = _lineage(the_lake, out, settings) if dbt_docs else "not generated (--no-dbt-docs)"
@@ -91,14 +91,31 @@ def build_page(marts: RunMarts, prov: Provenance, shapes: Shapes, *, lineage_cel
                 note="Ranked by the composite score of fct_underserved_counties (shortage screens, provider "
                      "scarcity, demographic need; docs/marts.md). Screens: PC primary care, D dental, "
                      "MH mental health."),
-        *[section for build in sections.SECTION_BUILDERS
-          for section in build(marts.frames, shapes, listed_counties(marts, top_counties))],
+        *_added_sections(marts, shapes, listed_counties(marts, top_counties)),
         Section("provenance", "Provenance", sections.provenance_html(prov, lineage=lineage_cell)),
     ]
     demographics = labels.products(marts.pointer.get("inputs") or {}) or "?"
     subtitle = (f"Run {marts.run_id}{'' if marts.is_latest else ' (not the latest)'} · built {prov.built_at or '?'}"
                 f" · NPPES {_releases(prov)} · demographics {demographics}")
+    if synthetic := marts.pointer.get("synthetic_nppes"):  # the demo's generated file (synth/provenance.py)
+        from careatlas.synth.provenance import describe
+
+        subtitle += f" · SYNTHETIC NPPES: {describe(synthetic)}"
     return render_page(TITLE, subtitle, page_sections)
+
+
+def _added_sections(marts: RunMarts, shapes: Shapes, listed: list[str]) -> list[Section]:
+    """The sections other modules registered (sections.register_section) whose marts the run has."""
+    added = []
+    for spec in sections.page_sections():
+        if not all(name in marts.frames for name in spec.marts):
+            continue
+        if spec.sections is not None:
+            added.extend(spec.sections(marts.frames, shapes, listed))
+            continue
+        body, note = spec.render({name: marts[name] for name in spec.marts})
+        added.append(Section(spec.anchor, spec.title, body, note=note))
+    return added
 
 
 def listed_counties(marts: RunMarts, top: int) -> list[str]:

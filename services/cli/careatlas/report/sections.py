@@ -5,7 +5,9 @@ here only (one place to read how the page rounds).
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from html import escape
 from typing import Any
 
@@ -160,15 +162,40 @@ class Markup(str):
     """Trusted HTML (built here, escaped parts) that table cells keep as is."""
 
 
-# Sections of their own modules, drawn after the underserved table (report.build_page):
-# builder(frames, shapes, listed county FIPS) -> list of html.Section (empty without its marts).
-SECTION_BUILDERS: list[Callable[..., list]] = []
+# ---------------------------------------------------------------- sections other modules add
+@dataclass(frozen=True)
+class PageSection:
+    """A section a module adds to the page, before the provenance: the marts (and columns) it
+    reads and how it renders them as (body HTML, note). Runs that published none of its marts
+    (older runs) go without it."""
+
+    anchor: str
+    title: str
+    marts: dict[str, tuple[str, ...]]
+    render: Callable[[dict[str, pl.DataFrame]], tuple[str, str | None]] | None
+    # or whole sections with figures: (all frames, county shapes, the listed counties' FIPS) -> html.Section list
+    sections: Callable[..., list] | None = None
 
 
-def register(builder: Callable[..., list]) -> None:
-    SECTION_BUILDERS.append(builder)
+_REGISTERED: list[str] = []  # modules that define SECTION, imported when the page is built
 
 
-from careatlas.report import access_trends  # noqa: E402  (it imports nothing from this module)
+def register_section(module: str) -> None:
+    """Add ``module``'s ``SECTION`` (a PageSection) to the page. By name, so a section module
+    can import the formatters here without an import cycle."""
+    if module not in _REGISTERED:
+        _REGISTERED.append(module)
 
-register(access_trends.report_sections)
+
+def page_sections() -> list[PageSection]:
+    return [importlib.import_module(name).SECTION for name in _REGISTERED]
+
+
+def page_marts() -> dict[str, tuple[str, ...]]:
+    """The marts the registered sections read, for careatlas.report.data.load_marts."""
+    return {name: columns for section in page_sections() for name, columns in section.marts.items()}
+
+
+register_section("careatlas.report.rurality")
+register_section("careatlas.report.validation")
+register_section("careatlas.report.access_trends")

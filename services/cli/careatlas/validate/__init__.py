@@ -1,0 +1,1 @@
+"""``careatlas validate``: a run's county figures against published references (docs/validation.md)."""
