@@ -97,3 +97,18 @@ def test_sections_map_only_the_primary_care_index_and_list_the_counties(tiny_sha
 
 def test_a_run_without_the_marts_gets_no_section(tiny_shapes) -> None:
     assert access_trends.report_sections({"fct_county_access": county_access()}, tiny_shapes, ["50009"]) == []
+
+
+def test_the_page_draws_the_sections_after_the_underserved_table(lake, tmp_path, shapes_cache) -> None:
+    from report_marts import all_marts, publish
+
+    from careatlas.report.report import write_report
+
+    history_rows = history().with_columns(pl.lit("50009").alias("county_fips"))
+    publish(lake, "run-1", {**all_marts(), "fct_county_spatial_access": county_spatial(),
+                            "fct_zcta_spatial_access": zctas(), "fct_county_supply_history": history_rows.head(3)})
+    page = write_report(lake, out=tmp_path / "r.html", dbt_docs=False, shapes_cache=shapes_cache).read_text()
+    anchors = [a for a in ("underserved", "spatial-access", "distance-bands", "supply-trend", "provenance")
+               if f'<section id="{a}">' in page]
+    assert anchors == ["underserved", "spatial-access", "distance-bands", "supply-trend", "provenance"]
+    assert page.index('id="underserved"') < page.index('id="spatial-access"') < page.index('id="provenance"')
