@@ -184,7 +184,9 @@ def test_weekly_update_cronjob(overlay) -> None:
     assert spec["concurrencyPolicy"] == "Forbid"
     assert len(spec["schedule"].split()) == 5
     (container,) = pod_template(cronjob)["spec"]["containers"]
-    assert _argv(container) == ["careatlas", "run", "--kind", "weekly", "--nppes", "$(NPPES_WEEKLY_URL)"]
+    # --catch-up: every missed weekly in order, each followed to its end (the Job fails with a run)
+    assert _argv(container) == ["careatlas", "run", "--kind", "weekly", "--nppes", "$(NPPES_WEEKLY_URL)",
+                                "--catch-up"]
     assert _settings(docs)["NPPES_WEEKLY_URL"].startswith("https://")
     assert pod_template(cronjob)["spec"]["restartPolicy"] == "Never"
 

@@ -121,6 +121,25 @@ def newest_cms_link(page: str, base_url: str, kind: str) -> str | None:
     return urljoin(base_url, max(found)[1]) if found else None
 
 
+def weekly_links(page: str, base_url: str) -> list[tuple[str, str]]:
+    """Every weekly zip linked from CMS's download page as (release, URL), oldest first; the
+    release is the week's end date, as in the npidata member's name. V2 wins over V1."""
+    from urllib.parse import urljoin
+
+    found: dict[str, tuple[bool, str]] = {}
+    for m in _WEEKLY_LINK.finditer(page):
+        end = m[3]  # MMDDYY
+        release = f"20{end[4:]}-{end[:2]}-{end[2:4]}"
+        found[release] = max(found.get(release, (False, "")), (bool(m[4]), urljoin(base_url, m[1])))
+    return sorted((release, url) for release, (_v2, url) in found.items())
+
+
+def cms_weekly_links(url: str, settings: Settings | None = None) -> list[tuple[str, str]]:
+    """``weekly_links`` of the CMS download page at ``url`` (fetched under the fetching rule)."""
+    page, final = fetch.fetch_text(url, settings or get_settings())
+    return weekly_links(page, final)
+
+
 def resolve_index(url: str, kind: str | None, settings: Settings | None = None) -> str:
     """A CMS download page (``...NPI_Files.html``) stands for its newest file of ``kind``."""
     if not url.lower().split("?")[0].endswith((".html", ".htm")):

@@ -37,6 +37,12 @@ def raw_file(source: str, release: str, filename: str) -> str:
     return f"raw/{source}/release={check_release(release)}/{filename}"
 
 
+def raw_reference_upload(kind: str, sha256: str, filename: str) -> str:
+    """A reference file uploaded by ``careatlas run`` from the CLI's machine, content-addressed:
+    ``raw/reference/<kind>/sha256=<first 16>/<file>``."""
+    return f"raw/reference/{kind}/sha256={sha256[:16]}/{filename}"
+
+
 def raw_checksum(raw_key: str) -> str:
     return f"{raw_key}.sha256.json"
 

@@ -43,6 +43,15 @@ class Settings(BaseSettings):
     unacked_restore_interval_s: int = 60
     task_time_limit_s: int = 6 * 3600
     worker_soft_shutdown_s: float = 60.0
+    # the release lock of a run: renewed by its tasks while they work, so a dead run's lock is
+    # gone this long after its last task (docs/runbook.md "Locks")
+    run_lock_ttl_s: int = Field(default=300, ge=3)
+    # deliveries of one task message (a lost worker gives it back) before the run fails: an
+    # input that kills every worker must not loop (docs/runbook.md "Poison input")
+    max_task_deliveries: int = Field(default=3, ge=1)
+    # `careatlas run` refuses a full release whose raw file is under this share of the last
+    # full release's (same file type) unless --force: a weekly or a truncated file as baseline
+    full_release_min_fraction: float = Field(default=0.5, ge=0, le=1)
 
     # ---- ingest
     chunk_bytes: int = Field(default=96 * MiB, ge=1024)  # worker peak RSS follows it (bench/RESULTS.md)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from support.faults import wait_until
 
 from careatlas.shared import catalog, runs
 
@@ -19,15 +20,6 @@ ACS_YEAR = "2022"
 def _start(stack, inputs: dict) -> str:
     return stack.cli_json("run", "--nppes", inputs["nppes"], "--nucc", inputs["nucc"], "--hud", inputs["hud"],
                           "--acs-year", ACS_YEAR)["run_id"]
-
-
-def _wait_until(predicate, timeout: float = 120, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _published_rows(stack) -> int:
@@ -54,7 +46,7 @@ def test_sigkill_an_ingest_worker_mid_chunk(stack) -> None:
         return any(t.state == "running" and t.worker == victim.name and t.name == "ingest.ingest_chunk"
                    for t in _live(stack).tasks(run_id).values())
 
-    _wait_until(victim_is_mid_chunk, what="a chunk running on the victim")
+    wait_until(victim_is_mid_chunk, what="a chunk running on the victim")
     victim.kill()
     watched = stack.cli("watch", run_id, timeout=400)
     assert watched.returncode == 0, watched.stdout[-3000:]
@@ -64,7 +56,7 @@ def test_sigkill_an_ingest_worker_mid_chunk(stack) -> None:
 def test_redis_restarts_during_a_run_and_retry_completes_it(stack) -> None:
     stack.start_workers()
     run_id = _start(stack, stack.inputs(rows=600))
-    _wait_until(lambda: any(t.state == "done" for t in _live(stack).tasks(run_id).values()), what="a finished task")
+    wait_until(lambda: any(t.state == "done" for t in _live(stack).tasks(run_id).values()), what="a finished task")
     stack.redis.stop()  # nothing persisted: queues, chord state and run state are gone
     time.sleep(2)
     stack.redis.start()

@@ -28,10 +28,11 @@ def test_a_failed_tasks_error_is_stored_redacted(tmp_path: Path, redis_urls: dic
     manifest = runs.RunManifest(run_id="run-1", release="2025-04-07", kind="full", dataset="npidata",
                                 raw_key="raw/x.csv", raw_sha256="0" * 64, raw_bytes=1, status="running", attempt=1)
     runs.save_manifest(lake, manifest)
-    task = celery_app.app.tasks["celery.backend_cleanup"]
-    task.push_request(id="t-1", kwargs={"run_id": "run-1", "lake": str(tmp_path / "lake")}, root_id=None)
-    try:
-        signals.task_failure.send(sender=task, task_id="t-1", exception=PermissionError(f"S3 said no to {SECRET}"))
+    task = celery_app.app.tasks["celery.backend_cleanup"]  # every task is a RunTask (the app's task_cls)
+    kwargs = {"run_id": "run-1", "lake": str(tmp_path / "lake")}
+    task.push_request(id="t-1", kwargs=kwargs, root_id=None)
+    try:  # what Celery's tracer calls when a task fails for good: the explicit fail step
+        task.on_failure(PermissionError(f"S3 said no to {SECRET}"), "t-1", (), kwargs, None)
     finally:
         task.pop_request()
     stored = [store.get_task("run-1", "t-1").error, runs.load_tasks(lake, "run-1")["t-1"].error,

@@ -61,3 +61,16 @@ def test_bad_options_fail_with_a_clear_message(tmp_path, args, code, message) ->
     result = _invoke(*args, "--out", str(tmp_path))
     assert result.exit_code == code
     assert message in result.output
+
+
+def test_generate_with_a_county_supply_records_what_it_was_drawn_from(tmp_path) -> None:
+    result = _invoke("--supply", "wy", "--rows", "400", "--seed", "2", "--out", str(tmp_path / "wy.csv"), "--json")
+    assert result.exit_code == 0, result.output
+    synthetic = json.loads(result.stdout)["synthetic"]
+    assert synthetic["states"] == ["WY"] and synthetic["counties"] == 23 and synthetic["rows"] == 400
+    assert synthetic["ahrf_year"] == 2021 and "AHRF" in synthetic["drawn_from"]["primary_care"]
+
+
+def test_generate_names_an_unknown_supply_state(tmp_path) -> None:
+    result = _invoke("--supply", "ZZ", "--rows", "10", "--out", str(tmp_path / "x.csv"))
+    assert result.exit_code == 1 and "unknown state code(s) ZZ" in " ".join(result.stderr.split())

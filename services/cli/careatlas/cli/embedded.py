@@ -3,7 +3,9 @@
 The lake is a local folder, the ingest workers are a process pool using all cores, and every
 step is the same function the Celery tasks wrap: reference loads (the offline demographics are
 reference kinds too), the ACS when a vintage is asked for (cache, live or an imported snapshot),
-ingest, then the dbt build. The run is recorded in ``runs/<run_id>/`` like any other.
+ingest (under the release lock, careatlas.runs.lifecycle.release_held), then the dbt build. The
+run is recorded in ``runs/<run_id>/`` through the same run API as a deployment's
+(careatlas.runs.lifecycle: ``complete`` or ``fail``, once).
 Worker code is imported here, lazily, because in this mode the CLI *is* the workers.
 """
 
@@ -11,12 +13,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import structlog
 
-from careatlas.shared import runs
+from careatlas.runs import lifecycle, model
 from careatlas.shared.settings import Settings
 from careatlas.shared.storage import open_lake
 
@@ -42,7 +43,7 @@ def run_embedded(settings: Settings, job: EmbeddedRun) -> dict:
     from careatlas.transform.build import build_marts
 
     lake = open_lake(settings=settings)
-    run_id = runs.new_run_id()
+    run_id = model.new_run_id()
     structlog.contextvars.bind_contextvars(run_id=run_id)
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -62,16 +63,21 @@ def run_embedded(settings: Settings, job: EmbeddedRun) -> dict:
                          settings=settings)
     timings["ingest_s"] = time.perf_counter() - started
 
-    started = time.perf_counter()
-    marts = build_marts(settings.lake, run_id, acs_year=job.acs_year, settings=settings)
-    timings["transform_s"] = time.perf_counter() - started
     plan = ingest.plan
-    runs.save_manifest(lake, runs.RunManifest(
-        run_id=run_id, status="succeeded", finished_at=datetime.now(UTC), release=plan.release, kind=plan.kind,
-        dataset=plan.dataset, raw_key=plan.raw_key, raw_sha256=plan.raw_sha256, raw_bytes=plan.raw_bytes,
-        acs_year=job.acs_year, references=job.references, plan=plan.model_dump(mode="json"),
-        chunk_count=len(plan.chunks), result={**marts, "embedded_timings_s": timings},
+    runs = lifecycle.Runs(settings, lake, live=None)  # the lake is the record; no Redis here
+    model.save_manifest(lake, model.RunManifest(
+        run_id=run_id, status="running", attempt=1, release=plan.release, kind=plan.kind, dataset=plan.dataset,
+        raw_key=plan.raw_key, raw_sha256=plan.raw_sha256, raw_bytes=plan.raw_bytes, acs_year=job.acs_year,
+        references=job.references, plan=plan.model_dump(mode="json"), chunk_count=len(plan.chunks),
     ))
+    started = time.perf_counter()
+    try:
+        marts = build_marts(settings.lake, run_id, acs_year=job.acs_year, settings=settings)
+    except Exception as error:
+        lifecycle.fail(runs, run_id, f"transform.build_marts: {type(error).__name__}: {error}")
+        raise
+    timings["transform_s"] = time.perf_counter() - started
+    lifecycle.complete(runs, run_id, {**marts, "embedded_timings_s": timings})
     return {"run_id": run_id, "ingest": {"rows_read": ingest.rows_read, "rows_written": ingest.rows_written,
                                          "rows_quarantined": ingest.rows_quarantined, "seconds": ingest.seconds},
             "marts": marts, "timings_s": {k: round(v, 2) for k, v in timings.items()}}

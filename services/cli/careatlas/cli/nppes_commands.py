@@ -74,6 +74,9 @@ def generate(
     newline: Annotated[Newline, typer.Option(help="Line ending of every CSV.")] = Newline.lf,
     deactivation_report: Annotated[bool, typer.Option(help="Also write the deactivation report xlsx.")] = False,
     workers: Annotated[int | None, typer.Option(min=1, help="Worker processes (default: cores, max 4).")] = None,
+    supply: Annotated[str | None, typer.Option(
+        help="Draw each county's providers from real county figures (docs/synthetic-nppes.md): 'all' or "
+             "USPS codes such as NE,ND; without --rows, at national density.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Write a synthetic NPPES main file (or zip), byte-for-byte in the CMS format."""
@@ -84,7 +87,7 @@ def generate(
     options = command.Options(
         rows=rows, size=size, seed=seed, out=out, weekly=kind is Kind.weekly, base=base, as_zip=as_zip,
         release=_release(release), reference=_reference(reference, settings.reference_dir), newline=newline.value,
-        deactivation_report=deactivation_report, workers=workers,
+        deactivation_report=deactivation_report, workers=workers, supply=supply,
     )
     try:
         summary, report = command.run(options)

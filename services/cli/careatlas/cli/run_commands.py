@@ -1,19 +1,24 @@
 """``careatlas land | run | retry | cancel``: start and repair runs on a deployment.
 
-These commands talk to Redis and the lake and send Celery tasks by name; they never import
-worker code, so the CLI image carries no worker dependencies.
+Thin: every rule of a run's lifecycle is in ``careatlas.runs.lifecycle``. These commands talk to
+Redis and the lake and send Celery tasks by name; they never import worker code, so the CLI
+image carries no worker dependencies.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from careatlas.cli.bootstrap import configure
+from careatlas.cli.ingest_commands import KINDS, kind_conflict, kind_from_name
 from careatlas.cli.output import ExitCode, RunIdArgument, emit, fail, styled
-from careatlas.shared import catalog, landing, runs
-from careatlas.shared.storage import LakeError, LakeUnavailable, open_lake
+from careatlas.runs import lifecycle, model
+from careatlas.shared import catalog, landing, layout
+from careatlas.shared.settings import Settings
+from careatlas.shared.storage import Lake, LakeError, LakeUnavailable, open_lake
 
 LakeOption = Annotated[str | None, typer.Option("--lake", help="Lake: a folder or s3://bucket/prefix.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
@@ -48,19 +53,45 @@ def _land(source: str, release: str | None, kind: str | None, lake: str | None) 
 def run(
     nppes: Annotated[str, typer.Option(help="NPPES file to ingest: path, s3:// URI or URL (landed first).")],
     release: Annotated[str | None, typer.Option(help="Release date YYYY-MM-DD (default: from the name).")] = None,
-    kind: Annotated[str | None, typer.Option(help="full or weekly (default: from the name).")] = None,
+    kind: Annotated[str | None, typer.Option(
+        help="full or weekly (default: from the name); a kind the CMS name contradicts is refused.")] = None,
     acs_year: Annotated[int, typer.Option(help="ACS 5-year vintage for population and demographics.")] = 2023,
-    nucc: Annotated[str | None, typer.Option(help="NUCC taxonomy CSV to load in this run.")] = None,
+    nucc: Annotated[str | None, typer.Option(help="NUCC taxonomy CSV to load in this run (a local file is "
+                                                   "uploaded to the lake first).")] = None,
     hud: Annotated[str | None, typer.Option(help="HUD ZIP-county crosswalk (xlsx/csv) to load.")] = None,
     deactivations: Annotated[str | None, typer.Option(help="NPPES deactivation report xlsx to load.")] = None,
-    force: Annotated[bool, typer.Option(help="Run again even if this release was already built.")] = False,
-    wait: Annotated[bool, typer.Option(help="Watch the run until it ends.")] = False,
+    force: Annotated[bool, typer.Option(help="Run again even if this release was already built, or accept a "
+                                             "full release much smaller than the last one.")] = False,
+    catch_up: Annotated[bool, typer.Option(
+        help="With --kind weekly and a CMS download page: run every weekly on the page newer than the last "
+             "one applied, oldest first, each to its end (implies --wait).")] = False,
+    wait: Annotated[bool, typer.Option(help="Watch the run until it ends; exit 1 when it fails.")] = False,
     lake: LakeOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Land the file, then enqueue a whole run: ingest, census, references, then transform."""
-    landed = _land(nppes, release, kind, lake)
     settings = configure(lake=lake)
+    if kind not in (None, *KINDS):
+        fail(f"--kind must be full or weekly, got {kind!r}", ExitCode.USAGE)
+    refs = {k: v for k, v in (("nucc", nucc), ("hud", hud), ("deactivations", deactivations)) if v}
+    for name, source in refs.items():  # before anything is landed
+        if "://" not in source and not Path(source).expanduser().is_file():
+            fail(f"--{name} {source}: no such file", ExitCode.NOT_FOUND)
+    if catch_up:
+        raise typer.Exit(_catch_up(settings, nppes, kind, acs_year, refs, as_json))
+    code = _run_one(settings, nppes, release, kind, acs_year, refs, force=force, wait=wait, as_json=as_json)
+    raise typer.Exit(code)
+
+
+def _run_one(settings: Settings, nppes: str, release: str | None, kind: str | None, acs_year: int,
+             refs: dict[str, str], *, force: bool, wait: bool, as_json: bool) -> int:
+    try:
+        named = kind_from_name(nppes, settings) if kind else None
+    except ValueError as error:
+        fail(str(error), ExitCode.FAILED)
+    if named and named != kind:
+        fail(kind_conflict(nppes, named, kind), ExitCode.USAGE)
+    landed = _land(nppes, release, kind, settings.lake)
     store = open_lake(settings=settings)
     dataset = "npidata" if landed["kind"] == "full" else "npidata_weekly"
     done = _already_built(store, landed, dataset)
@@ -68,31 +99,94 @@ def run(
         emit({"run_id": done, "status": "already built", "release": landed["release"]}, as_json=as_json,
              render=lambda c: c.print(f"release {landed['release']} was already built by run {done}; "
                                       "nothing to do (--force to rebuild)"))
-        return
-    manifest = runs.RunManifest(
-        run_id=runs.new_run_id(), release=landed["release"], kind=landed["kind"], dataset=dataset,
+        return int(ExitCode.OK)
+    if landed["kind"] == "full" and not force:
+        _refuse_implausible_full(store, landed, settings)
+    manifest = model.RunManifest(
+        run_id=model.new_run_id(), release=landed["release"], kind=landed["kind"], dataset=dataset,
         raw_key=landed["raw_key"], raw_sha256=landed["sha256"], raw_bytes=landed["bytes"], acs_year=acs_year,
-        references={k: v for k, v in (("nucc", nucc), ("hud", hud), ("deactivations", deactivations)) if v},
+        references={k: _reference_source(store, k, v) for k, v in refs.items()},
     )
-    live = _take_release(settings, manifest)
-    runs.save_manifest(store, manifest)
-    live.set_status(manifest.run_id, "planning")
-    _send(settings, live, "ingest.start_run", manifest)
+    runs = _runs(settings)
+    try:
+        lifecycle.start(runs, manifest)
+    except lifecycle.ReleaseBusy as error:
+        fail(str(error), ExitCode.FAILED)
     emit({"run_id": manifest.run_id, "release": manifest.release, "status": "planning"}, as_json=as_json,
          render=lambda c: c.print(manifest.run_id))
-    if wait:
-        from careatlas.cli.watch import follow
+    if not wait:
+        return int(ExitCode.OK)
+    from careatlas.cli.watch import follow
 
-        raise typer.Exit(follow(manifest.run_id, store, live))
+    return follow(manifest.run_id, runs)
 
 
-def _already_built(store, landed: dict, dataset: str) -> str | None:
+def _already_built(store: Lake, landed: dict, dataset: str) -> str | None:
     pointer = catalog.read(store, dataset, landed["release"])
     if pointer is None or pointer.source_sha256 != landed["sha256"]:
         return None
-    built = [m for m in runs.list_manifests(store)
+    built = [m for m in model.list_manifests(store)
              if m.release == landed["release"] and m.raw_sha256 == landed["sha256"] and m.status == "succeeded"]
     return built[-1].run_id if built else None
+
+
+def _refuse_implausible_full(store: Lake, landed: dict, settings: Settings) -> None:
+    """A full release is the baseline every build starts from: one far smaller than the last
+    full release (a renamed weekly, a truncated extract) would shrink every mart. Compared by
+    raw size, file type for file type (a zip is ~9x smaller than its CSV)."""
+    suffix = landed["raw_key"].rsplit(".", 1)[-1].lower()
+    previous = [m for m in model.list_manifests(store) if m.kind == "full" and m.status == "succeeded"
+                and m.release < landed["release"] and m.raw_key.rsplit(".", 1)[-1].lower() == suffix]
+    if not previous:
+        return
+    last = max(previous, key=lambda m: m.release)
+    floor = settings.full_release_min_fraction * last.raw_bytes
+    if landed["bytes"] < floor:
+        fail(f"{landed['raw_key']} is {landed['bytes']:,} bytes, under {settings.full_release_min_fraction:.0%} "
+             f"of the last full release {last.release} ({last.raw_bytes:,} bytes): implausible for a full "
+             "NPPES file (a weekly delta or a truncated file?). Check it, or pass --force.", ExitCode.FAILED)
+
+
+def _reference_source(store: Lake, kind: str, source: str) -> str:
+    """Workers cannot open a path on the CLI's machine: a local file is uploaded to the lake's
+    raw zone (content-addressed, so the same file is uploaded once) and the run names its URI."""
+    if "://" in source:
+        return source
+    path = Path(source).expanduser()
+    with path.open("rb") as handle:
+        sha, _size = landing.sha256_of(handle)
+    key = layout.raw_reference_upload(kind, sha, path.name)
+    if not store.exists(key):
+        try:
+            store.put_file(key, path)
+        except LakeUnavailable as error:
+            fail(str(error), ExitCode.UNAVAILABLE)
+    return store.uri(key)
+
+
+def _catch_up(settings: Settings, page: str, kind: str | None, acs_year: int, refs: dict[str, str],
+              as_json: bool) -> int:
+    """Every weekly on CMS's page newer than the last one applied, in release order; stops at
+    the first that fails (its exit code), so a missed week is never skipped."""
+    if kind != "weekly" or not page.lower().split("?")[0].endswith((".html", ".htm")):
+        fail("--catch-up needs --kind weekly and --nppes a CMS download page (…NPI_Files.html)", ExitCode.USAGE)
+    store = open_lake(settings=settings)
+    applied = [r.release for r in catalog.list_published(store, "npidata_weekly")]
+    applied += [r.release for r in catalog.list_published(store, "npidata")]
+    after = max(applied, default="0000-00-00")
+    try:
+        links = [(release, url) for release, url in landing.cms_weekly_links(page, settings) if release > after]
+    except (LakeError, ValueError) as error:
+        fail(str(error), ExitCode.FAILED)
+    if not links:
+        emit({"status": "up to date", "after": after}, as_json=as_json,
+             render=lambda c: c.print(f"no weekly newer than {after}: nothing to do"))
+    for n, (_release, url) in enumerate(links):
+        code = _run_one(settings, url, None, "weekly", acs_year, refs if n == 0 else {}, force=False, wait=True,
+                        as_json=as_json)
+        if code != ExitCode.OK:
+            return code
+    return int(ExitCode.OK)
 
 
 def retry(
@@ -101,19 +195,22 @@ def retry(
     lake: LakeOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Re-drive only the failed or lost tasks of a run, then finalize and transform."""
-    settings, store, manifest = _existing_run(run_id, lake)
-    if manifest.status == "succeeded":
-        fail(f"run {run_id} already succeeded; nothing to retry", ExitCode.USAGE)
-    live = _take_release(settings, manifest)
-    task = "ingest.retry_run" if manifest.plan else "ingest.start_run"
-    _send(settings, live, task, manifest)
-    live.set_status(run_id, "running")
+    """Re-drive a failed run: only what it still needs (after a transform failure, only the
+    transform, from the release it already published). Cancelled and running runs are refused."""
+    runs = _runs(configure(lake=lake))
+    try:
+        manifest, task = lifecycle.retry(runs, run_id)
+    except lifecycle.RunNotFound as error:
+        fail(str(error), ExitCode.NOT_FOUND)
+    except lifecycle.ReleaseBusy as error:
+        fail(str(error), ExitCode.FAILED)
+    except lifecycle.RunRefused as error:
+        fail(str(error), ExitCode.USAGE)
     emit({"run_id": run_id, "sent": task}, as_json=as_json, render=lambda c: c.print(f"retrying {run_id}"))
     if wait:
         from careatlas.cli.watch import follow
 
-        raise typer.Exit(follow(run_id, store, live, after_attempt=manifest.attempt))
+        raise typer.Exit(follow(run_id, runs, after_attempt=manifest.attempt))
 
 
 def cancel(
@@ -121,56 +218,23 @@ def cancel(
     lake: LakeOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Revoke a run's queued and running tasks and mark it cancelled (nothing is published)."""
-    settings, store, manifest = _existing_run(run_id, lake)
-    live = _live_store(settings)
-    pending = [t.task_id for t in live.tasks(run_id).values() if t.state not in ("done", "failed")]
-    if pending:
-        _app(settings).control.revoke(pending, terminate=True)
-    manifest.status, manifest.error = "cancelled", "cancelled by an operator"
-    runs.save_manifest(store, manifest)
-    live.set_status(run_id, "cancelled")
-    live.unlock_release(manifest.dataset, manifest.release, run_id)
-    emit({"run_id": run_id, "revoked": len(pending)}, as_json=as_json,
-         render=lambda c: c.print(f"cancelled {run_id} ({len(pending)} tasks revoked)"))
-
-
-def _take_release(settings, manifest: runs.RunManifest) -> runs.RunStore:
-    """Two runs of one release must not both write: the release lock, or a clear refusal."""
-    live = _live_store(settings)
-    holder = live.lock_release(manifest.dataset, manifest.release, manifest.run_id, settings.visibility_timeout_s)
-    if holder:
-        fail(f"release {manifest.release} is being written by run {holder}; wait for it or cancel it",
-             ExitCode.FAILED)
-    return live
-
-
-def _existing_run(run_id: str, lake: str | None):
-    settings = configure(lake=lake)
-    store = open_lake(settings=settings)
-    manifest = runs.load_manifest(store, run_id)
-    if manifest is None:
-        fail(f"no run {run_id} in {settings.lake}", ExitCode.NOT_FOUND)
-    return settings, store, manifest
-
-
-def _send(settings, live: runs.RunStore, task: str, manifest: runs.RunManifest) -> None:
-    """Send a coordinator task and record it (``cancel`` can revoke it before it starts) as part
-    of the attempt it starts, so its own failure fails that attempt."""
-    sent = _app(settings).send_task(task, kwargs={"run_id": manifest.run_id, "lake": settings.lake})
-    live.put_task(manifest.run_id, runs.TaskRecord(task_id=sent.id, name=task, state="queued",
-                                                   run_attempt=manifest.attempt + 1))
-
-
-def _live_store(settings) -> runs.RunStore:
-    import redis
-
-    live = runs.RunStore.from_url(settings.redis_url)
+    """Cancel a run: nothing of it is published from now on; its tasks are revoked or skip."""
+    runs = _runs(configure(lake=lake))
     try:
-        live.redis.ping()
-    except redis.RedisError as error:
-        fail(f"cannot reach Redis at {_safe_url(settings.redis_url)}: {error}", ExitCode.UNAVAILABLE)
-    return live
+        revoked = lifecycle.cancel(runs, run_id)
+    except lifecycle.RunNotFound as error:
+        fail(str(error), ExitCode.NOT_FOUND)
+    except lifecycle.RunRefused as error:
+        fail(str(error), ExitCode.USAGE)
+    emit({"run_id": run_id, "revoked": revoked}, as_json=as_json,
+         render=lambda c: c.print(f"cancelled {run_id} ({revoked} tasks revoked)"))
+
+
+def _runs(settings: Settings) -> lifecycle.Runs:
+    runs = lifecycle.Runs.open(settings)
+    if not runs.live.ping():
+        fail(f"cannot reach Redis at {_safe_url(settings.redis_url)}", ExitCode.UNAVAILABLE)
+    return runs
 
 
 def _safe_url(url: str) -> str:
@@ -178,12 +242,6 @@ def _safe_url(url: str) -> str:
 
     parts = urlsplit(url)
     return url.replace(parts.password, "***") if parts.password else url
-
-
-def _app(settings):
-    from careatlas.shared.celery_app import create_app
-
-    return create_app(settings)
 
 
 def register(app: typer.Typer) -> None:

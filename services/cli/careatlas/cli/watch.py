@@ -1,4 +1,4 @@
-"""``careatlas watch | status | runs``: follow and inspect runs.
+"""``careatlas watch | status | runs``: follow and inspect runs (careatlas.runs.lifecycle.snapshot).
 
 Live state comes from Redis; when Redis is unreachable or has forgotten the run (restarted,
 nothing persisted), the run's manifest and task records in the lake answer instead.
@@ -16,34 +16,21 @@ from rich.table import Table
 
 from careatlas.cli.bootstrap import configure
 from careatlas.cli.output import ExitCode, RunIdArgument, emit, fail
-from careatlas.shared import runs
-from careatlas.shared.storage import Lake, open_lake
+from careatlas.runs import lifecycle, model
 
 FINAL = {"succeeded": ExitCode.OK, "failed": ExitCode.FAILED, "cancelled": ExitCode.FAILED}
 LakeOption = Annotated[str | None, typer.Option("--lake", help="Lake: a folder or s3://bucket/prefix.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
 
-def snapshot(run_id: str, store: Lake, live: runs.RunStore | None) -> dict:
-    manifest = runs.load_manifest(store, run_id)
-    if manifest is None:
-        fail(f"no run {run_id} in {store.root}", ExitCode.NOT_FOUND)
-    tasks, source = {}, "lake"
-    if live is not None:
-        try:
-            tasks, source = live.tasks(run_id), "redis"
-        except Exception:  # Redis down: the lake's records are the fallback
-            tasks = {}
-    if not tasks:
-        tasks, source = runs.load_tasks(store, run_id), "lake"
-    summary = runs.summarize(manifest, tasks)
-    summary.update(state_source=source, created_at=manifest.created_at, finished_at=manifest.finished_at,
-                   kind=manifest.kind, result=manifest.result, attempt=manifest.attempt)
-    return summary
+def snapshot(runs: lifecycle.Runs, run_id: str) -> dict:
+    try:
+        return lifecycle.snapshot(runs, run_id)
+    except lifecycle.RunNotFound as error:
+        fail(str(error), ExitCode.NOT_FOUND)
 
 
-def follow(run_id: str, store: Lake, live: runs.RunStore | None, interval: float = 1.0,
-           after_attempt: int = -1) -> int:
+def follow(run_id: str, runs: lifecycle.Runs, interval: float = 1.0, after_attempt: int = -1) -> int:
     """Progress bars until the run ends; returns the exit code for its final status. With
     ``after_attempt``, an end reached by that attempt or an earlier one does not count (``retry``)."""
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -51,12 +38,13 @@ def follow(run_id: str, store: Lake, live: runs.RunStore | None, interval: float
     bar = progress.add_task(f"run {run_id}", total=None, detail="planning")
     with Live(progress, refresh_per_second=4):
         while True:
-            summary = snapshot(run_id, store, live)
+            summary = snapshot(runs, run_id)
             detail = (f"{summary['rows']:,} rows · {summary['mb_per_s'] or 0} MB/s · "
                       f"{len(summary['workers'])} workers · {summary['status']}")
             progress.update(bar, total=summary["chunks_total"] or None, completed=summary["chunks_done"],
                             detail=detail)
-            if summary["status"] in FINAL and summary["attempt"] > after_attempt:
+            # a cancel is final whatever the attempt (retry of a run cancelled meanwhile)
+            if summary["status"] in FINAL and (summary["attempt"] > after_attempt or summary["status"] == "cancelled"):
                 break
             time.sleep(interval)
     _render(summary)
@@ -75,25 +63,19 @@ def _render(summary: dict) -> None:
     console.print(table)
 
 
-def _live(settings) -> runs.RunStore | None:
-    live = runs.RunStore.from_url(settings.redis_url)
-    try:
-        live.redis.ping()
-        return live
-    except Exception:
-        return None
+def _runs(lake: str | None) -> lifecycle.Runs:
+    runs = lifecycle.Runs.open(configure(lake=lake))
+    return runs if runs.live.ping() else lifecycle.Runs(runs.settings, runs.lake, live=None)
 
 
 def watch(run_id: RunIdArgument, lake: LakeOption = None) -> None:
     """Live progress of a run: chunks done/total, rows, MB/s, ETA and workers."""
-    settings = configure(lake=lake)
-    raise typer.Exit(follow(run_id, open_lake(settings=settings), _live(settings)))
+    raise typer.Exit(follow(run_id, _runs(lake)))
 
 
 def status(run_id: RunIdArgument, lake: LakeOption = None, as_json: JsonOption = False) -> None:
     """One run's state (from Redis, or from the lake when Redis has forgotten it)."""
-    settings = configure(lake=lake)
-    summary = snapshot(run_id, open_lake(settings=settings), _live(settings))
+    summary = snapshot(_runs(lake), run_id)
     emit(summary, as_json=as_json, render=lambda _c: _render(summary))
     if summary["status"] in ("failed", "cancelled"):
         raise typer.Exit(int(ExitCode.FAILED))
@@ -101,8 +83,7 @@ def status(run_id: RunIdArgument, lake: LakeOption = None, as_json: JsonOption =
 
 def list_runs(lake: LakeOption = None, as_json: JsonOption = False) -> None:
     """Every run recorded in the lake, oldest first."""
-    settings = configure(lake=lake)
-    manifests = runs.list_manifests(open_lake(settings=settings))
+    manifests = model.list_manifests(_runs(lake).lake)
     rows = [{"run_id": m.run_id, "status": m.status, "release": m.release, "kind": m.kind,
              "created_at": m.created_at, "chunks": m.chunk_count, "error": m.error} for m in manifests]
 

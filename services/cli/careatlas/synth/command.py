@@ -9,6 +9,7 @@ from pathlib import Path
 from careatlas.synth.csv_format import NEWLINES
 from careatlas.synth.deactivations import write_deactivation_report
 from careatlas.synth.nppes import DEFAULT_RELEASE, GenerateSummary, OptionError, generate_file, parse_size
+from careatlas.synth.supply import SupplySpec
 from careatlas.synth.weekly import generate_weekly
 from careatlas.synth.zip_layout import write_monthly_zip, write_weekly_zip
 
@@ -27,6 +28,7 @@ class Options:
     newline: str  # "lf" or "crlf"
     deactivation_report: bool
     workers: int | None
+    supply: str | None = None  # "all" or USPS codes "NE,ND": county supply from real figures
 
 
 def _weekly(options: Options, newline: str) -> GenerateSummary:
@@ -47,12 +49,23 @@ def _full(options: Options, newline: str) -> GenerateSummary:
     if options.base is not None:
         raise OptionError("--base applies to --kind weekly only")
     size_bytes = parse_size(options.size) if options.size is not None else None
+    release = options.release or DEFAULT_RELEASE
     common = dict(rows=options.rows, size_bytes=size_bytes, seed=options.seed,
                   reference_dir=options.reference, newline=newline,
-                  release=options.release or DEFAULT_RELEASE, workers=options.workers)
+                  release=release, workers=options.workers, supply=supply_spec(options.supply, release))
     if options.as_zip:
         return write_monthly_zip(options.out or Path("."), **common)
     return generate_file(options.out or Path("."), **common)
+
+
+def supply_spec(text: str | None, release: date) -> SupplySpec | None:
+    """``--supply all`` (the nation) or ``--supply NE,ND`` (those states) -> the spec; None: off."""
+    if text is None:
+        return None
+    states = tuple(sorted({s.strip().upper() for s in text.split(",") if s.strip()}))
+    if not states:
+        raise OptionError("--supply: 'all' or USPS state codes such as NE,ND")
+    return SupplySpec(None if states == ("ALL",) else states, release.year)
 
 
 def run(options: Options) -> tuple[GenerateSummary, Path | None]:

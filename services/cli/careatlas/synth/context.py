@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
 
 from careatlas.synth.draw import Choices, Draw
 from careatlas.synth.vocab import Vocab
+
+if TYPE_CHECKING:
+    from careatlas.synth.supply import Supply
 
 Columns = dict[str, pl.Series]
 
@@ -19,6 +23,10 @@ class Batch:
     vocab: Vocab
     individual: np.ndarray  # entity type 1, active
     organisation: np.ndarray  # entity type 2, active
+    # with a county supply (synth.supply): each row's practice ZIP (index into vocab.places) and kind
+    supply: Supply | None = None
+    home: np.ndarray | None = None
+    kinds: np.ndarray | None = None
 
     @property
     def n(self) -> int:

@@ -18,12 +18,15 @@ import numpy as np
 import polars as pl
 import structlog
 
+from careatlas.cli.reference_files import VENDORED_DIR
 from careatlas.shared.nppes_schema import MAIN_COLUMNS
 from careatlas.synth import dates
 from careatlas.synth.csv_format import frame_bytes, header_bytes
 from careatlas.synth.npi import SPACE, NpiSequence
-from careatlas.synth.rows import make_rows
+from careatlas.synth.provenance import provenance
+from careatlas.synth.rows import DEACTIVATED_SHARE, INDIVIDUAL_SHARE, make_rows
 from careatlas.synth.runner import BatchResult, Plan, run
+from careatlas.synth.supply import Supply, SupplySpec, load_supply
 from careatlas.synth.vocab import load_vocab
 
 log = structlog.get_logger(__name__)
@@ -49,6 +52,7 @@ class GenerateSummary:
     seed: int
     release: date
     counts: dict[str, int] = field(default_factory=dict)  # weekly: updated / added / deactivated
+    synthetic: dict = field(default_factory=dict)  # with a county supply: what it was drawn from
     # NPI and MM/DD/YYYY deactivation date of every deactivated row, for the report
     deactivations: pl.DataFrame = field(default_factory=pl.DataFrame, repr=False, compare=False)
 
@@ -58,6 +62,7 @@ class GenerateSummary:
             "deactivated": self.deactivated, "seconds": round(self.seconds, 3),
             "mb_per_s": round(self.bytes / 1e6 / self.seconds, 1) if self.seconds else None,
             "seed": self.seed, "release": self.release.isoformat(), **self.counts,
+            **({"synthetic": self.synthetic} if self.synthetic else {}),
         }
 
 
@@ -131,7 +136,9 @@ def write_main(sink: BinaryIO, plan: Plan, workers: int | None = None,
 
 
 def resolve_rows(rows: int | None, size_bytes: int | None, seed: int, release: date, newline: str,
-                 reference_dir: Path | None) -> int:
+                 reference_dir: Path | None, supply: SupplySpec | None = None) -> int:
+    if supply is not None and rows is None and size_bytes is None:  # the supply's own, full density
+        rows = full_density_rows(load_supply(reference_dir, supply, seed))
     check_options(rows, size_bytes, release, newline)
     if rows is not None:
         return rows
@@ -140,15 +147,19 @@ def resolve_rows(rows: int | None, size_bytes: int | None, seed: int, release: d
 
 def generate_file(path: str | Path, rows: int | None = None, size_bytes: int | None = None, seed: int = 0,
                   reference_dir: Path | None = None, newline: str = "\n", release: date = DEFAULT_RELEASE,
-                  workers: int | None = None) -> GenerateSummary:
+                  workers: int | None = None, supply: SupplySpec | None = None) -> GenerateSummary:
     """Write a full (monthly) main file of ``rows`` rows or about ``size_bytes`` bytes.
 
     ``path`` is the CSV, or an existing folder to get the CMS name for ``release`` in it.
-    Past ~200k rows batches are built in spawned worker processes (``workers``, default the
-    cores up to 4): scripts that call this need the usual ``if __name__ == "__main__":`` guard."""
+    ``supply`` draws every county's providers from real county figures (synth.supply); then
+    rows may be left out: the states' providers at national density. Past ~200k rows batches
+    are built in spawned worker processes (``workers``, default the cores up to 4): scripts
+    that call this need the usual ``if __name__ == "__main__":`` guard."""
     started = time.perf_counter()
-    count = resolve_rows(rows, size_bytes, seed, release, newline, reference_dir)
-    plan = Plan(count, seed, release, newline, reference_dir)
+    if supply is not None and reference_dir is None:  # real counties need the real ZIPs
+        reference_dir = VENDORED_DIR
+    count = resolve_rows(rows, size_bytes, seed, release, newline, reference_dir, supply)
+    plan = Plan(count, seed, release, newline, reference_dir, supply=supply)
     path = Path(path)
     if path.is_dir():
         path = path / f"npidata_pfile_{dates.EPOCH:%Y%m%d}-{release:%Y%m%d}.csv"
@@ -162,5 +173,14 @@ def generate_file(path: str | Path, rows: int | None = None, size_bytes: int | N
 
 def summarise(path: Path, plan: Plan, totals: _Totals, seconds: float) -> GenerateSummary:
     deactivations = totals.deactivations(plan.release)
+    synthetic = {}
+    if plan.supply:
+        supply = load_supply(plan.reference_dir, plan.supply, plan.seed)
+        synthetic = provenance(supply, plan, full_density_rows(supply))
     return GenerateSummary(path, "full", plan.rows, totals.bytes, deactivations.height, seconds,
-                           plan.seed, plan.release, deactivations=deactivations)
+                           plan.seed, plan.release, deactivations=deactivations, synthetic=synthetic)
+
+
+def full_density_rows(supply: Supply) -> int:
+    """Rows whose active individuals are the supply's expected providers (national density)."""
+    return max(1, round(supply.individuals / ((1 - DEACTIVATED_SHARE) * INDIVIDUAL_SHARE)))

@@ -43,7 +43,7 @@ def street_lines(batch: Batch) -> tuple[pl.Series, pl.Series]:
 def _locality(batch: Batch) -> list[pl.Series]:
     """City, state, postal code and country for every row (US unless foreign)."""
     draw, vocab = batch.draw, batch.vocab
-    home = draw.index(vocab.places.zip5)
+    home = draw.index(vocab.places.zip5) if batch.home is None else batch.home
     base = vocab.places.zip5.values.gather(home)
     postal = choose(draw.flag(0.86), base + draw.digits(4), base)
     city, state = vocab.places.city.gather(home), vocab.places.state.gather(home)

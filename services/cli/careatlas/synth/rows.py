@@ -15,6 +15,7 @@ from careatlas.synth.draw import Draw, null_column
 from careatlas.synth.people import individual_columns, organisation_columns
 from careatlas.synth.places import PRACTICE, address_columns
 from careatlas.synth.slots import draw_codes, identifier_columns, primary_codes, taxonomy_columns
+from careatlas.synth.supply import Supply
 from careatlas.synth.vocab import Vocab
 
 DEACTIVATED_SHARE = 0.035
@@ -37,11 +38,15 @@ def draw_entities(draw: Draw) -> np.ndarray:
 
 
 def make_rows(vocab: Vocab, rng: np.random.Generator, npis: np.ndarray, release: date,
-              entity: np.ndarray | None = None) -> Rows:
-    """Rows for ``npis``; ``entity`` forces the entity kinds (weekly updates keep theirs)."""
+              entity: np.ndarray | None = None, supply: Supply | None = None) -> Rows:
+    """Rows for ``npis``; ``entity`` forces the entity kinds (weekly updates keep theirs);
+    ``supply`` places each row in a county and picks its kind of provider from that county's mix."""
     draw = Draw(rng, len(npis))
     entity = draw_entities(draw) if entity is None else entity
     batch = Batch(draw, vocab, entity == INDIVIDUAL, entity == ORGANISATION)
+    if supply is not None:
+        county = supply.draw_counties(rng, len(npis))
+        batch.supply, batch.home, batch.kinds = supply, supply.draw_zips(rng, county), supply.draw_kinds(rng, county)
     active = entity != DEACTIVATED
     drawn_dates = dates.draw_dates(draw, release, ~active, active & draw.flag(REACTIVATED_SHARE))
     if active.any():  # the newest update of a release is the release day itself

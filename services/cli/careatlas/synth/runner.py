@@ -22,6 +22,7 @@ from careatlas.synth.companions import companion_rows
 from careatlas.synth.csv_format import frame_bytes
 from careatlas.synth.npi import NpiSequence
 from careatlas.synth.rows import DEACTIVATED, make_rows
+from careatlas.synth.supply import SupplySpec, load_supply
 from careatlas.synth.vocab import load_vocab
 
 BATCH_ROWS = 10_000  # ~12 MB of text: a worker stays near 200 MB, all processes well below 1 GiB
@@ -37,6 +38,7 @@ class Plan:
     reference_dir: Path | None = None
     companions: bool = False
     batch_rows: int = BATCH_ROWS
+    supply: SupplySpec | None = None  # None: providers placed by population, national mix
 
     @property
     def batches(self) -> int:
@@ -58,7 +60,8 @@ def build_batch(plan: Plan, index: int) -> BatchResult:
     count = min(plan.batch_rows, plan.rows - start)
     rng = np.random.default_rng([plan.seed, index])
     npis = NpiSequence(plan.seed).npis(start, count)
-    rows = make_rows(load_vocab(plan.reference_dir), rng, npis, plan.release)
+    supply = load_supply(plan.reference_dir, plan.supply, plan.seed) if plan.supply else None
+    rows = make_rows(load_vocab(plan.reference_dir), rng, npis, plan.release, supply=supply)
     gone = rows.entity == DEACTIVATED
     result = BatchResult(index, count, frame_bytes(rows.frame, plan.newline), npis[gone],
                          rows.deactivation_days[gone])

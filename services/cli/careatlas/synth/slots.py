@@ -23,13 +23,20 @@ def _count(batch: Batch, cumulative: np.ndarray) -> np.ndarray:
     return 1 + np.searchsorted(cumulative / cumulative[-1], batch.draw.rng.random(batch.n), side="right")
 
 
+def _individual_codes(batch: Batch) -> np.ndarray:
+    """Codes for individuals: the national mix, or with a county supply each row's own kind."""
+    if batch.supply is None:
+        return batch.draw.index(batch.vocab.taxonomy.individual)
+    return batch.supply.draw_codes(batch.draw.rng, batch.kinds)
+
+
 def draw_codes(batch: Batch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per row: number of slots filled, primary slot, and the code index of every slot."""
     draw, taxonomy = batch.draw, batch.vocab.taxonomy
     filled = np.minimum(_count(batch, _SLOT_COUNT), FILLED_SLOTS)
     primary_slot = np.where(draw.flag(0.75), 0, draw.rng.integers(0, filled))
     codes = np.stack([
-        np.where(batch.organisation, draw.index(taxonomy.organisation), draw.index(taxonomy.individual))
+        np.where(batch.organisation, draw.index(taxonomy.organisation), _individual_codes(batch))
         for _ in range(FILLED_SLOTS)
     ])
     return filled, primary_slot, codes

@@ -14,12 +14,14 @@ from pathlib import Path
 
 import numpy as np
 
+from careatlas.cli.reference_files import VENDORED_DIR
 from careatlas.shared.nppes_schema import MAIN_COLUMNS
 from careatlas.synth.companions import COMPANIONS, companion_rows
 from careatlas.synth.csv_format import frame_bytes, header_bytes
 from careatlas.synth.dates import EPOCH
 from careatlas.synth.nppes import DEFAULT_RELEASE, GenerateSummary, resolve_rows, summarise, write_main
 from careatlas.synth.runner import BatchResult, Plan
+from careatlas.synth.supply import SupplySpec
 from careatlas.synth.weekly import build_weekly, weekly_summary
 
 _SPOOL_BYTES = 16 * 1024 * 1024  # companions beyond this go to a temporary file
@@ -74,11 +76,14 @@ class _Companions:
 
 def write_monthly_zip(out_dir: str | Path, rows: int | None = None, size_bytes: int | None = None,
                       seed: int = 0, reference_dir: Path | None = None, newline: str = "\n",
-                      release: date = DEFAULT_RELEASE, workers: int | None = None) -> GenerateSummary:
+                      release: date = DEFAULT_RELEASE, workers: int | None = None,
+                      supply: SupplySpec | None = None) -> GenerateSummary:
     """The monthly full-replacement zip; ``size_bytes`` sizes the main CSV, not the zip."""
     started = time.perf_counter()
-    count = resolve_rows(rows, size_bytes, seed, release, newline, reference_dir)
-    plan = Plan(count, seed, release, newline, reference_dir, companions=True)
+    if supply is not None and reference_dir is None:  # real counties need the real ZIPs
+        reference_dir = VENDORED_DIR
+    count = resolve_rows(rows, size_bytes, seed, release, newline, reference_dir, supply)
+    plan = Plan(count, seed, release, newline, reference_dir, companions=True, supply=supply)
     layout = monthly_layout(release)
     path = Path(out_dir) / layout.zip_name
     path.parent.mkdir(parents=True, exist_ok=True)

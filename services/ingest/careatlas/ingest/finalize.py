@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 
@@ -28,7 +29,19 @@ class IngestError(Exception):
     """The release cannot be published; the message says which chunk or count is wrong."""
 
 
-def finalize(lake: Lake, plan: IngestPlan, *, target_file_bytes: int) -> Manifest:
+class ChunksMissing(IngestError):
+    """Some chunks have no result yet: a chord fired early (a chunk delivered twice counts
+    twice) or a chunk is still being redelivered. Finalize waits for them (tasks.py)."""
+
+
+def finalize(lake: Lake, plan: IngestPlan, *, target_file_bytes: int,
+             before_publish: Callable[[], None] | None = None) -> Manifest:
+    """Compact, reconcile and publish ``plan``'s version. A version already published (a
+    redelivered finalize) returns its manifest: a no-op, not a failure. ``before_publish`` runs
+    right before the pointer switch and may raise to publish nothing (a cancelled run)."""
+    published = _already_published(lake, plan)
+    if published is not None:
+        return published
     started = time.perf_counter()
     results = load_results(lake, plan)
     rows_read = sum(r.rows_read for r in results)
@@ -57,8 +70,18 @@ def finalize(lake: Lake, plan: IngestPlan, *, target_file_bytes: int) -> Manifes
         seconds={"chunks": round(sum(r.seconds for r in results), 3),
                  "finalize": round(time.perf_counter() - started, 3)},
     )
+    if before_publish is not None:
+        before_publish()
     _publish(lake, plan, manifest)
     return manifest
+
+
+def _already_published(lake: Lake, plan: IngestPlan) -> Manifest | None:
+    pointer = catalog.read(lake, plan.dataset, plan.release)
+    if pointer is None or pointer.version != plan.version:
+        return None
+    log.info("release already published by this version: nothing to do", version=plan.version)
+    return Manifest.model_validate(lake.read_json(layout.nppes_manifest(plan.dataset, plan.release)))
 
 
 def load_results(lake: Lake, plan: IngestPlan) -> list[ChunkResult]:
@@ -70,7 +93,7 @@ def load_results(lake: Lake, plan: IngestPlan) -> list[ChunkResult]:
         except LakeKeyNotFound:
             missing.append(spec.chunk)
     if missing:
-        raise IngestError(f"{plan.source_file}: chunks {missing} have no result yet; rerun them before finalize")
+        raise ChunksMissing(f"{plan.source_file}: chunks {missing} have no result yet; rerun them before finalize")
     return results
 
 

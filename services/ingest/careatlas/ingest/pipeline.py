@@ -19,6 +19,7 @@ from careatlas.ingest import prepare
 from careatlas.ingest.chunk import ingest_chunk
 from careatlas.ingest.finalize import finalize
 from careatlas.ingest.models import ChunkResult, ChunkSpec, IngestPlan, Manifest
+from careatlas.runs.lifecycle import release_held
 from careatlas.shared import landing, layout
 from careatlas.shared.logging import configure_logging
 from careatlas.shared.settings import Settings, get_settings
@@ -38,16 +39,20 @@ def ingest_file(
     prepare.check_header(file.open, file.name, file.uri)
     raw_key, sha, size = landing.land(lake, file, release)
     landed = time.perf_counter()
-    plan = prepare.build_plan(lake, raw_key, sha, size, release=release, kind=kind,
-                              version=prepare.new_version(), chunk_bytes=settings.chunk_bytes)
-    planned = time.perf_counter()
-    try:
-        run_chunks(lake, plan, workers or settings.ingest_workers or os.cpu_count() or 1, settings)
-        chunked = time.perf_counter()
-        manifest = finalize(lake, plan, target_file_bytes=settings.compact_target_bytes)
-    except BaseException:
-        lake.delete_prefix(layout.nppes_staging(plan.dataset, plan.release, plan.version))
-        raise
+    version = prepare.new_version()
+    # the release lock every writer of a release takes (careatlas.runs): Redis, or a file lock
+    dataset = "npidata" if kind == "full" else "npidata_weekly"
+    with release_held(settings, lake, dataset, release, version):
+        plan = prepare.build_plan(lake, raw_key, sha, size, release=release, kind=kind,
+                                  version=version, chunk_bytes=settings.chunk_bytes)
+        planned = time.perf_counter()
+        try:
+            run_chunks(lake, plan, workers or settings.ingest_workers or os.cpu_count() or 1, settings)
+            chunked = time.perf_counter()
+            manifest = finalize(lake, plan, target_file_bytes=settings.compact_target_bytes)
+        except BaseException:
+            lake.delete_prefix(layout.nppes_staging(plan.dataset, plan.release, plan.version))
+            raise
     manifest.seconds.update(
         land=round(landed - started, 3), plan=round(planned - landed, 3),
         chunks_wall=round(chunked - planned, 3), total=round(time.perf_counter() - started, 3),

@@ -8,12 +8,13 @@ append), so ``acks_late`` redelivery after a killed worker is safe.
 
 from __future__ import annotations
 
-from celery import chord, shared_task
+from celery import chord, current_task, shared_task
 
 from careatlas.ingest import prepare
 from careatlas.ingest.chunk import ingest_chunk as run_chunk
-from careatlas.ingest.finalize import finalize
+from careatlas.ingest.finalize import ChunksMissing, finalize
 from careatlas.ingest.models import ChunkSpec, IngestPlan
+from careatlas.runs import guard
 from careatlas.shared import layout
 from careatlas.shared.logging import bind
 from careatlas.shared.settings import get_settings
@@ -50,7 +51,14 @@ def finalize_nppes(_chunk_results: list | None = None, *, plan: dict, lake: str 
     tasks): the chunk results are re-read from the lake, the source of truth."""
     parsed = IngestPlan.model_validate(plan)
     bind(run_id=run_id, release=parsed.release)
-    manifest = finalize(open_lake(lake), parsed, target_file_bytes=get_settings().compact_target_bytes)
+    # one finalize of a version at a time (a duplicate delivery waits, then finds it published);
+    # a cancel that came meanwhile stops it before the pointer switch
+    with guard.exclusive(f"finalize:{parsed.dataset}:{parsed.release}:{parsed.version}"):
+        try:
+            manifest = finalize(open_lake(lake), parsed, target_file_bytes=get_settings().compact_target_bytes,
+                                before_publish=guard.still_live)
+        except ChunksMissing as missing:  # a chord fired early: the chunks' own retries decide
+            raise current_task.retry(exc=missing, countdown=15, max_retries=40) from None
     return {"dataset": parsed.dataset, "release": parsed.release, "version": parsed.version,
             "rows_read": manifest.rows_read, "rows_written": manifest.rows_written,
             "rows_quarantined": manifest.rows_quarantined, "files": len(manifest.files)}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -52,8 +52,10 @@ def build_marts(
     settings: Settings | None = None,
     warehouse_path: Path | None = None,
     project_dir: Path | None = None,
+    before_publish: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
-    """Build the marts of ``lake`` (default ``Settings().lake``) as run ``run_id``."""
+    """Build the marts of ``lake`` (default ``Settings().lake``) as run ``run_id``.
+    ``before_publish`` runs right before ``latest`` switches and may raise to keep it (a cancel)."""
     layout.check_run_id(run_id)
     settings = settings or get_settings()
     the_lake = open_lake(lake, settings)
@@ -61,11 +63,13 @@ def build_marts(
         settings, lake_is_s3=the_lake.is_s3, warehouse_path=warehouse_path, project_dir=project_dir
     )
     with structlog.contextvars.bound_contextvars(run_id=run_id):
-        return _build(the_lake, config, run_id, acs_year=acs_year, full_refresh=full_refresh)
+        return _build(the_lake, config, run_id, acs_year=acs_year, full_refresh=full_refresh,
+                      before_publish=before_publish)
 
 
 def _build(
-    lake: Lake, config: dbt_runner.DbtConfig, run_id: str, *, acs_year: int | None, full_refresh: bool
+    lake: Lake, config: dbt_runner.DbtConfig, run_id: str, *, acs_year: int | None, full_refresh: bool,
+    before_publish: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
     timings: dict[str, float] = {}
     with _timed(timings, "plan_s"):
@@ -77,6 +81,8 @@ def _build(
     with _timed(timings, "export_s"):
         marts = export.export_marts(lake, run_id, config.warehouse_path)
         pointer = export.latest_pointer(run_id, marts, result, plan.summary(), export.dbt_results_key(run_id))
+        if before_publish is not None:
+            before_publish()
         export.switch_latest(lake, pointer)
     return {
         "run_id": run_id,

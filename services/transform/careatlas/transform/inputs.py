@@ -132,7 +132,10 @@ def _needs_rebaseline(
     # a weekly republished under a new version may correct records without newer dates
     applied_weekly = dict(applied.weekly)
     republished = any(applied_weekly.get(w.release, w.version) != w.version for w in weeklies)
+    # an applied weekly no longer published: withdrawn (its run was cancelled mid-transform)
+    withdrawn = bool(set(applied_weekly) - {w.release for w in weeklies})
     return (
+        withdrawn or
         (applied.full_release, applied.full_version) != (full.release, full.version)
         or not applied.complete
         or applied.fingerprint != fingerprint

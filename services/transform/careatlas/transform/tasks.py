@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from careatlas.runs import guard
 from careatlas.shared import logging as log_setup
 from careatlas.shared.storage import LakeUnavailable
 from careatlas.transform.build import build_marts as _build_marts
@@ -27,4 +28,5 @@ def build_marts(
 ) -> dict:
     """Build and export the marts; raises BuildFailed naming the failing dbt tests."""
     log_setup.bind(run_id=run_id)
-    return _build_marts(lake, run_id, acs_year=acs_year, full_refresh=full_refresh)
+    # a cancel that came during the build stops it before `latest` switches
+    return _build_marts(lake, run_id, acs_year=acs_year, full_refresh=full_refresh, before_publish=guard.still_live)

@@ -1,0 +1,262 @@
+"""The fault matrix: one deployment on this machine (a private Redis, moto S3 behind a breakable
+proxy, real ingest/census/transform worker processes, the real CLI), a baseline full release,
+then one weekly run per fault. For every fault: the run's terminal state, the time to reach it,
+rows published against rows read (exactly), nothing published by a failed or cancelled run, and
+the previous ``latest`` intact. ``CAREATLAS_FAULT_MATRIX_OUT`` names a JSON file for the figures
+(docs/runbook.md "Fault matrix" is written from it).
+
+The cases share the stack and run in file order: each builds on the releases before it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+import pytest
+from support import faults
+from support.run_stack import RunStack, open_stack
+
+from careatlas.runs import model
+from careatlas.runs.live import RunStore
+from careatlas.shared import catalog, layout
+from careatlas.shared.celery_app import create_app
+from careatlas.shared.settings import Settings
+
+pytestmark = [pytest.mark.e2e, pytest.mark.faults]
+ACS_YEAR = "2022"
+FULL = "2025-04-07"
+ROWS = 300
+FIGURES: list[dict] = []
+STATE: dict[str, str] = {}
+
+
+@pytest.fixture(scope="module")
+def matrix(tmp_path_factory, s3_endpoint: str) -> Iterator[RunStack]:
+    # kills here hit pool processes (requeued at once), so no fault waits for the visibility
+    # timeout; a short one would redeliver every long step (a transform) and count it
+    with open_stack(tmp_path_factory.mktemp("matrix"), s3_endpoint, CAREATLAS_VISIBILITY_TIMEOUT_S="600") as stack:
+        stack.start_workers()
+        yield stack
+    out = os.environ.get("CAREATLAS_FAULT_MATRIX_OUT")
+    if out:
+        Path(out).write_text(json.dumps(FIGURES, indent=2))
+    print("\nfault matrix:\n" + "\n".join(f"  {f['fault']}: {f['terminal']} in {f['seconds']} s" for f in FIGURES))
+
+
+# ---------------------------------------------------------------------- helpers
+def _weekly(stack: RunStack, n: int, rows: int = 120) -> tuple[str, str]:
+    """The n-th weekly's file (new NPIs of their own) and its release."""
+    end = time.strftime("%Y%m%d", time.gmtime(time.mktime(time.strptime("2025-04-13", "%Y-%m-%d")) + 7 * 86400 * n))
+    inputs = stack.inputs(rows=rows, start=10_000 * (n + 1), name=f"npidata_pfile_20250407-{end}.csv")
+    return inputs["nppes"], f"{end[:4]}-{end[4:6]}-{end[6:]}"
+
+
+def _start(stack: RunStack, nppes: str, *extra: str) -> str:
+    return stack.cli_json("run", "--nppes", nppes, "--acs-year", ACS_YEAR, *extra)["run_id"]
+
+
+def _live(stack: RunStack) -> RunStore:
+    return RunStore.from_url(stack.env["CAREATLAS_REDIS_URL"])
+
+
+def _manifest(stack: RunStack, run_id: str) -> model.RunManifest:
+    return model.load_manifest(stack.lake, run_id)
+
+
+def _terminal(stack: RunStack, run_id: str, timeout: float = 400, after_attempt: int = 0) -> model.RunManifest:
+    def final() -> bool:
+        manifest = _manifest(stack, run_id)
+        return manifest.is_final and manifest.attempt > after_attempt
+    faults.wait_until(final, timeout, f"run {run_id} to end")
+    return _manifest(stack, run_id)
+
+
+def _running(stack: RunStack, run_id: str, task: str) -> bool:
+    return any(t.name == task and t.state == "running" for t in _live(stack).tasks(run_id).values())
+
+
+def _reconciled(stack: RunStack, dataset: str, release: str, run_id: str, rows: int) -> None:
+    """Published by this run, every row read is published or quarantined, and the files hold
+    exactly the rows the pointer says, each NPI once."""
+    lake = stack.lake
+    pointer = catalog.read(lake, dataset, release)
+    assert pointer is not None and pointer.version == run_id
+    ingest = lake.read_json(layout.nppes_manifest(dataset, release))
+    frame = pl.read_parquet([lake.uri(k) for k in pointer.files], storage_options=lake.polars_storage_options(),
+                            hive_partitioning=False)
+    assert ingest["rows_read"] == rows == frame.height + ingest["rows_quarantined"]
+    assert frame.height == pointer.rows and frame["npi"].n_unique() == frame.height
+
+
+def _nothing_published(stack: RunStack, dataset: str, release: str, run_id: str) -> None:
+    pointer = catalog.read(stack.lake, dataset, release)
+    assert pointer is None or pointer.version != run_id
+    assert stack.lake.read_json(layout.marts_latest())["run_id"] == STATE["latest"]  # the previous latest
+
+
+def _record(fault: str, manifest: model.RunManifest, started: float, **extra) -> None:
+    FIGURES.append({"fault": fault, "terminal": manifest.status, "seconds": round(time.monotonic() - started, 1),
+                    "load_1m": round(os.getloadavg()[0], 1),
+                    "error": (manifest.error or "")[:160], **extra})
+
+
+def _succeeded(stack: RunStack, run_id: str, release: str, rows: int, fault: str, started: float, **extra) -> None:
+    manifest = _terminal(stack, run_id)
+    _record(fault, manifest, started, **extra)
+    assert manifest.status == "succeeded", manifest.error
+    _reconciled(stack, "npidata_weekly", release, run_id, rows)
+    assert stack.lake.read_json(layout.marts_latest())["run_id"] == run_id
+    STATE["latest"] = run_id
+
+
+# ---------------------------------------------------------------------- the matrix
+def test_baseline_full_release(matrix: RunStack) -> None:
+    inputs = matrix.inputs(rows=ROWS)
+    started = time.monotonic()
+    run_id = matrix.cli_json("run", "--nppes", inputs["nppes"], "--nucc", inputs["nucc"], "--hud", inputs["hud"],
+                             "--acs-year", ACS_YEAR)["run_id"]
+    manifest = _terminal(matrix, run_id)
+    _record("none (baseline full release)", manifest, started)
+    assert manifest.status == "succeeded", manifest.error
+    _reconciled(matrix, "npidata", FULL, run_id, ROWS)
+    STATE["latest"] = run_id
+
+
+def test_poison_chunk_fails_the_run_after_the_delivery_cap_then_retry_completes(matrix: RunStack) -> None:
+    nppes, release = _weekly(matrix, 0)
+    started = time.monotonic()
+    run_id = _start(matrix, nppes)
+    killer = faults.KillWhenRunning(_live(matrix), run_id, matrix.workers["ingest"], "ingest.ingest_chunk",
+                                    chunk=0, deliveries=3)  # every delivery the cap allows: an OOM each time
+    killer.start()
+    manifest = _terminal(matrix, run_id)
+    killer.stop()
+    _record("poison input: chunk's worker OOM-killed on every delivery", manifest, started, kills=len(killer.kills))
+    assert manifest.status == "failed" and "ingest.ingest_chunk chunk 0 was delivered 4 times" in manifest.error
+    _nothing_published(matrix, "npidata_weekly", release, run_id)
+    lock = f"careatlas:lock:release:*:npidata_weekly:{release}"
+    assert not _live(matrix).redis.keys(lock)  # the release is free again at once
+    started = time.monotonic()
+    assert matrix.cli("retry", run_id).returncode == 0
+    _succeeded(matrix, run_id, release, 120, "retry after poison input", started)
+
+
+def test_transform_killed_mid_build_until_the_cap_then_retry_rebuilds_only_the_marts(matrix: RunStack) -> None:
+    nppes, release = _weekly(matrix, 1)
+    started = time.monotonic()
+    run_id = _start(matrix, nppes)
+    killer = faults.KillWhenRunning(_live(matrix), run_id, matrix.workers["transform"], "transform.build_marts",
+                                    deliveries=3)
+    killer.start()
+    manifest = _terminal(matrix, run_id)
+    killer.stop()
+    _record("SIGKILL of the transform worker mid-build, every delivery", manifest, started, kills=len(killer.kills))
+    assert manifest.status == "failed" and "transform.build_marts was delivered 4 times" in manifest.error
+    assert matrix.lake.read_json(layout.marts_latest())["run_id"] == STATE["latest"]
+    chunks = {t.task_id for t in model.load_tasks(matrix.lake, run_id).values() if t.name == model.CHUNK_TASK}
+    started = time.monotonic()
+    retried = matrix.cli_json("retry", run_id)
+    assert retried["sent"] == "ingest.retry_run"
+    _succeeded(matrix, run_id, release, 120, "retry after a late (transform) failure", started)
+    after = {t.task_id for t in model.load_tasks(matrix.lake, run_id).values() if t.name == model.CHUNK_TASK}
+    assert after == chunks  # nothing re-ingested: the published version was reused
+
+
+def test_sigkill_mid_finalize_is_redelivered_and_publishes_once(matrix: RunStack) -> None:
+    nppes, release = _weekly(matrix, 2)
+    started = time.monotonic()
+    run_id = _start(matrix, nppes)
+    killer = faults.KillWhenRunning(_live(matrix), run_id, matrix.workers["ingest"], "ingest.finalize_nppes")
+    killer.start()
+    faults.wait_until(lambda: killer.kills or _manifest(matrix, run_id).is_final, what="finalize to be killed")
+    killer.stop()
+    _succeeded(matrix, run_id, release, 120, "SIGKILL of the ingest worker mid-finalize", started,
+               kills=len(killer.kills))
+    assert killer.kills
+
+
+def test_redis_blip_mid_chunks_requeues_and_the_run_completes(matrix: RunStack) -> None:
+    nppes, release = _weekly(matrix, 3, rows=600)
+    started = time.monotonic()
+    run_id = _start(matrix, nppes)
+    faults.wait_until(lambda: _running(matrix, run_id, model.CHUNK_TASK), what="a running chunk")
+    dropped = faults.redis_blip(matrix.redis.url)
+    _succeeded(matrix, run_id, release, 600, "Redis blip (every connection dropped) mid-chunks", started,
+               connections_dropped=dropped)
+
+
+def test_s3_outage_mid_run_is_retried_through(matrix: RunStack) -> None:
+    nppes, release = _weekly(matrix, 4)
+    started = time.monotonic()
+    run_id = _start(matrix, nppes)
+    matrix.s3_proxy.refuse()
+    time.sleep(4)
+    matrix.s3_proxy.accept()
+    _succeeded(matrix, run_id, release, 120, "S3 refusing connections for 4 s", started)
+
+
+def test_duplicate_deliveries_launch_one_canvas_and_publish_once(matrix: RunStack) -> None:
+    nppes, release = _weekly(matrix, 5)
+    started = time.monotonic()
+    run_id = _start(matrix, nppes)
+    app = create_app(Settings(broker_url=matrix.env["CAREATLAS_BROKER_URL"],
+                              result_backend=matrix.env["CAREATLAS_RESULT_BACKEND"]))
+    (coordinator,) = [t for t in _live(matrix).tasks(run_id).values() if t.name == "ingest.start_run"]
+    faults.wait_until(lambda: _manifest(matrix, run_id).launched_root_id is not None, what="the canvas")
+    refused = matrix.cli("retry", run_id)  # a live run is refused: no second canvas beside it
+    assert refused.returncode == 2 and "is running" in refused.stderr
+    # the same message twice (a connection-loss restore): same task id, same kwargs
+    app.send_task("ingest.start_run", kwargs={"run_id": run_id, "lake": matrix.env["CAREATLAS_LAKE"]},
+                  task_id=coordinator.task_id)
+    plan = _manifest(matrix, run_id).plan
+    _succeeded(matrix, run_id, release, 120, "duplicate delivery of the coordinator", started)
+    app.send_task("ingest.finalize_nppes", kwargs={"plan": plan, "lake": matrix.env["CAREATLAS_LAKE"],
+                                                   "run_id": run_id})  # and a late duplicate finalize
+    time.sleep(3)
+    chunks = [t for t in model.load_tasks(matrix.lake, run_id).values() if t.name == model.CHUNK_TASK]
+    assert len(chunks) == _manifest(matrix, run_id).chunk_count  # one canvas: each chunk ran once
+    assert _manifest(matrix, run_id).status == "succeeded"
+    _reconciled(matrix, "npidata_weekly", release, run_id, 120)
+
+
+def _idle(stack: RunStack, queue: str, timeout: float = 180) -> None:
+    """Until the queue's workers run nothing (a revoked or skipped step has really stopped)."""
+    app = create_app(Settings(broker_url=stack.env["CAREATLAS_BROKER_URL"],
+                              result_backend=stack.env["CAREATLAS_RESULT_BACKEND"]))
+    names = [w.name for w in stack.workers[queue]]
+
+    def idle() -> bool:
+        active = app.control.inspect(destination=names, timeout=2).active() or {}
+        return set(active) >= set(names) and not any(active.values())
+    faults.wait_until(idle, timeout, f"the {queue} workers to be idle")
+
+
+def test_cancel_mid_chunks_publishes_nothing_and_retry_is_refused(matrix: RunStack) -> None:
+    nppes, release = _weekly(matrix, 6, rows=600)
+    started = time.monotonic()
+    run_id = _start(matrix, nppes)
+    faults.wait_until(lambda: _running(matrix, run_id, model.CHUNK_TASK), what="a running chunk")
+    assert matrix.cli_json("cancel", run_id)["revoked"] >= 1
+    _record("cancel mid-chunks", _manifest(matrix, run_id), started)
+    _idle(matrix, "ingest")
+    assert _manifest(matrix, run_id).status == "cancelled"  # never succeeded
+    _nothing_published(matrix, "npidata_weekly", release, run_id)
+    refused = matrix.cli("retry", run_id)
+    assert refused.returncode == 2 and "cancelled run is final" in refused.stderr
+
+
+def test_cancel_during_transform_keeps_latest_and_withdraws_the_release(matrix: RunStack) -> None:
+    nppes, release = _weekly(matrix, 7)
+    started = time.monotonic()
+    run_id = _start(matrix, nppes)
+    faults.wait_until(lambda: _running(matrix, run_id, "transform.build_marts"), what="the transform")
+    assert matrix.cli("cancel", run_id).returncode == 0
+    _record("cancel during transform", _manifest(matrix, run_id), started)
+    _idle(matrix, "transform")
+    assert _manifest(matrix, run_id).status == "cancelled"
+    _nothing_published(matrix, "npidata_weekly", release, run_id)

@@ -1,0 +1,68 @@
+"""``careatlas run`` before anything is enqueued, on real Redis and both lakes: local reference
+files are uploaded to the lake (a worker cannot open a path on the CLI's machine), a kind the CMS
+name contradicts and an implausibly small full release are refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from support import run_inputs
+from support.cli import run_cli
+
+from careatlas.runs import model
+from careatlas.shared.settings import Settings
+from careatlas.shared.storage import Lake
+
+pytestmark = pytest.mark.integration
+FULL = "npidata_pfile_20050523-20250407.csv"
+
+
+@pytest.fixture(params=["local", "s3"])
+def lake_root(request: pytest.FixtureRequest, tmp_path: Path, redis_urls: dict, monkeypatch) -> str:
+    root = str(tmp_path / "lake") if request.param == "local" else request.getfixturevalue("s3_env")["CAREATLAS_LAKE"]
+    for name, url in (("BROKER_URL", "broker"), ("RESULT_BACKEND", "backend"), ("REDIS_URL", "state")):
+        monkeypatch.setenv(f"CAREATLAS_{name}", redis_urls[url])
+    monkeypatch.setenv("CAREATLAS_LAKE", root)
+    return root
+
+
+def test_a_local_reference_file_is_uploaded_and_the_run_names_its_lake_uri(lake_root: str, tmp_path: Path) -> None:
+    nppes = run_inputs.write_nppes(tmp_path / FULL, 20)
+    nucc = run_inputs.write_nucc(tmp_path / "nucc_taxonomy_251.csv")
+    result = run_cli("run", "--nppes", str(nppes), "--nucc", str(nucc), "--json")
+    assert result.exit_code == 0, result.stderr
+    lake = Lake(lake_root, Settings())
+    (manifest,) = model.list_manifests(lake)
+    source = manifest.references["nucc"]
+    assert source.startswith(lake.uri("raw/reference/nucc/")) and source.endswith("/nucc_taxonomy_251.csv")
+    key = source.removeprefix(lake.uri("") + "/")
+    assert lake.read_bytes(key) == nucc.read_bytes()
+
+
+def test_a_missing_local_reference_file_is_refused_before_anything_is_enqueued(lake_root: str, tmp_path: Path) -> None:
+    nppes = run_inputs.write_nppes(tmp_path / FULL, 20)
+    result = run_cli("run", "--nppes", str(nppes), "--hud", str(tmp_path / "absent.csv"))
+    assert result.exit_code == 3 and "--hud" in result.stderr and "nosuchfile" in result.flat_stderr
+    lake = Lake(lake_root, Settings())
+    assert model.list_manifests(lake) == [] and lake.list("raw") == []  # nothing landed either
+
+
+def test_a_kind_the_cms_name_contradicts_is_refused(lake_root: str, tmp_path: Path) -> None:
+    weekly = run_inputs.write_nppes(tmp_path / "npidata_pfile_20250407-20250413.csv", 20)
+    result = run_cli("run", "--nppes", str(weekly), "--kind", "full")
+    assert result.exit_code == 2 and "weeklydeltabyitsCMSname" in result.flat_stderr
+    assert model.list_manifests(Lake(lake_root, Settings())) == []
+
+
+def test_a_full_release_far_smaller_than_the_last_one_is_refused_unless_forced(lake_root: str, tmp_path: Path) -> None:
+    lake = Lake(lake_root, Settings())
+    model.save_manifest(lake, model.RunManifest(  # the last full release built: 1,000,000 bytes of CSV
+        run_id="run-before", status="succeeded", release="2025-03-09", kind="full", dataset="npidata",
+        raw_key="raw/nppes/release=2025-03-09/npidata_pfile_20050523-20250309.csv", raw_sha256="0" * 64,
+        raw_bytes=1_000_000))
+    small = run_inputs.write_nppes(tmp_path / FULL, 20)
+    refused = run_cli("run", "--nppes", str(small))
+    assert refused.exit_code == 1 and "implausibleforafullNPPESfile" in refused.flat_stderr
+    assert [m.run_id for m in model.list_manifests(lake)] == ["run-before"]
+    assert run_cli("run", "--nppes", str(small), "--force").exit_code == 0
