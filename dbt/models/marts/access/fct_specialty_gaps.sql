@@ -3,7 +3,9 @@
     (negative) providers the area would need to match the national rate for its population.
     Counts are active individual providers by practice-location state; populations are the
     demographics product's state populations (int_state_demographics). Specialties are the NUCC
-    classifications, keyed by (grouping, classification), and the HRSA groups. -#}
+    classifications of clinical groupings (taxonomy_groupings.is_clinician: students, technicians,
+    drivers and other non-clinical staff are not a care gap), keyed by (grouping, classification),
+    and the HRSA groups. -#}
 with
 
 states as (
@@ -47,6 +49,9 @@ state_counts as (
     select counts.*
     from {{ ref('int_state_specialties_summed') }} as counts
     inner join populations on counts.state_fips = populations.state_fips
+    left join {{ ref('taxonomy_groupings') }} as groupings
+        on counts.specialty_grouping = groupings.taxonomy_grouping
+    where counts.specialty_kind = 'group' or groupings.is_clinician
 
 ),
 
