@@ -1,3 +1,23 @@
+{#- The key that makes two practice locations of a provider one: a domestic ZIP5, else the
+    reason the location has none (foreign, military, no_zip). -#}
+{% macro practice_location_key(location_class, zip5) -%}
+    case
+        when {{ location_class }} != 'domestic' then {{ location_class }}
+        when {{ zip5 }} is null then 'no_zip'
+        else {{ zip5 }}
+    end
+{%- endmacro %}
+
+{#- The allocation mode: `mode` when given ('primary' or 'all_locations'), else the run's
+    (run_inputs.build.location_allocation, from CAREATLAS_LOCATION_ALLOCATION). -#}
+{% macro spreads_over_all_locations(mode=none) -%}
+    {%- if mode is none -%}
+        {{ run_value('location_allocation') }} = 'all_locations'
+    {%- else -%}
+        {{ 'true' if mode == 'all_locations' else 'false' }}
+    {%- endif -%}
+{%- endmacro %}
+
 {#- Allocation rows of `providers` (rows shaped like int_providers_classified, active
     individuals only): a domestic practice ZIP split over its counties by crosswalk weight
     (int_zip_counties_weighted, already on the demographic vintage's counties), anything else
@@ -6,7 +26,24 @@
     (county_not_in_demographics, territory_not_in_demographics: county_fips is then the
     crosswalk's code). Used by int_provider_locations_allocated for the rows it writes and by
     int_county_specialties_summed for the rows a weekly run replaces, so both allocate alike. -#}
-{% macro allocate_locations(providers) -%}
+{#- In all_locations mode a provider is spread in equal shares over its distinct practice
+    locations: the primary one and each secondary location of int_provider_secondary_locations
+    with another key (1/n each for n locations); each share is then split over counties like a
+    primary location, and shares landing in the same county (or outside class) are added, so
+    the rows still sum to 1 per provider. In primary mode n = 1: the primary location only. -#}
+{% macro allocate_locations(providers, mode=none) -%}
+    select
+        npi, county_fips, state_fips, applied_run_id, practice_state_code, practice_country_code,
+        location_class, taxonomy_grouping, taxonomy_classification, specialty_groups,
+        is_clinician, is_resident, is_stale,
+        sum(allocation_weight) as allocation_weight
+    from (
+        {{ _allocate_each_location(providers, mode) }}
+    ) as shares
+    group by all
+{%- endmacro %}
+
+{% macro _allocate_each_location(providers, mode) -%}
     select
 
         ---------- ids
@@ -34,14 +71,28 @@
         providers.is_stale,
 
         ---------- numerics
-        coalesce(zip_counties.allocation_weight, 1.0) as allocation_weight
+        providers.location_share * coalesce(zip_counties.allocation_weight, 1.0) as allocation_weight
 
     from (
         select
             *,
             {#- one equality join key: a left-only condition in the ON clause defeats the hash join #}
-            case when location_class = 'domestic' then practice_zip5 end as crosswalk_zip5
-        from {{ providers }}
+            case when location_class = 'domestic' then practice_zip5 end as crosswalk_zip5,
+            1.0 / count(*) over (partition by npi) as location_share
+        from (
+            select * from {{ providers }}
+            union all by name
+            select
+                primary_location.* replace (
+                    secondary.location_zip5 as practice_zip5,
+                    secondary.location_class as location_class
+                )
+            from {{ providers }} as primary_location
+            inner join {{ ref('int_provider_secondary_locations') }} as secondary
+                on primary_location.npi = secondary.npi
+            where {{ spreads_over_all_locations(mode) }}
+                and secondary.location_key != {{ practice_location_key('primary_location.location_class', 'primary_location.practice_zip5') }}
+        )
     ) as providers
     left join {{ ref('int_zip_counties_weighted') }} as zip_counties
         on providers.crosswalk_zip5 = zip_counties.zip5

@@ -3,7 +3,7 @@
 
 {#- A value of this run from run_inputs.build (run_id, is_rebaseline, reference_fingerprint,
     demographics_product, acs_year, pep_population_vintage, pep_agesex_vintage, saipe_vintage,
-    nppes_full_rows, nppes_weekly_rows), as a scalar subquery. -#}
+    nppes_full_rows, nppes_weekly_rows, location_allocation), as a scalar subquery. -#}
 {% macro run_value(column) -%}
     (select {{ column }} from {{ source('run', 'build') }})
 {%- endmacro %}
@@ -69,6 +69,10 @@
                    ('year', 'integer'), ('B01003_001E', 'double')] %}
     {{- return({
         'nppes_deactivations': [('NPI', 'varchar'), ('NPPES Deactivation Date', 'varchar')],
+        'nppes_pl': [('npi', 'bigint'), ('provider_secondary_practice_location_address_state_name', 'varchar'),
+                     ('provider_secondary_practice_location_address_postal_code', 'varchar'),
+                     ('provider_secondary_practice_location_address_country_code_if_outside_u_s', 'varchar'),
+                     ('_release', 'date'), ('_source_row', 'bigint')],
         'census_acs5_county': acs,
         'census_acs5_state': acs,
         'census_pep_population': _as_text(['statecode', 'countycode', 'fipscode', 'STNAME', 'CTYNAME',

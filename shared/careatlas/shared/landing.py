@@ -46,13 +46,15 @@ class LandingError(ValueError):
 _FULL_MEMBER = re.compile(r"npidata_pfile_(\d{8})-(\d{8})(?!_fileheader)\.csv$", re.IGNORECASE)
 _WEEKLY_ZIP = re.compile(r"_(\d{6})_(\d{6})_Weekly", re.IGNORECASE)
 _CMS_EPOCH = "20050523"  # monthly files cover 2005-05-23 to the release date
+# the companion files of a release: other names, secondary practice locations, endpoints
+_COMPANION_MEMBER = re.compile(r"(othername|pl|endpoint)_pfile_(\d{8})-(\d{8})(?!_fileheader)\.csv$", re.IGNORECASE)
 
 
 def identify(name: str) -> tuple[str | None, str | None]:
     """(kind, release) from a CMS file name, where the name says; (None, None) otherwise."""
     base = Path(name).name
-    if match := _FULL_MEMBER.search(base):
-        start, end = match.groups()
+    if match := (_FULL_MEMBER.search(base) or _COMPANION_MEMBER.search(base)):
+        start, end = match.groups()[-2:]
         kind = "full" if start == _CMS_EPOCH else "weekly"
         return kind, f"{end[:4]}-{end[4:6]}-{end[6:]}"
     if match := _WEEKLY_ZIP.search(base):
@@ -69,6 +71,20 @@ def npidata_member(archive: zipfile.ZipFile, *, source: str) -> str:
             f"{source}: expected one npidata_pfile_*.csv member, found {len(names)} (members: {listing})"
         )
     return names[0]
+
+
+def companion_dataset(name: str) -> str | None:
+    """``pl`` / ``othername`` / ``endpoint`` for a companion file's name, else None."""
+    match = _COMPANION_MEMBER.search(Path(name[:-3] if name.lower().endswith(".gz") else name).name)
+    return match.group(1).lower() if match else None
+
+
+def companion_member(archive: zipfile.ZipFile, dataset: str, *, source: str) -> str | None:
+    """The zip member of companion ``dataset`` (None when the archive has none; two is an error)."""
+    names = [n for n in archive.namelist() if companion_dataset(n) == dataset]
+    if len(names) > 1:
+        raise LandingError(f"{source}: expected at most one {dataset}_pfile_*.csv member, found {names}")
+    return names[0] if names else None
 
 
 def sha256_of(handle: IO[bytes]) -> tuple[str, int]:
@@ -236,13 +252,15 @@ def checked_sha256(source: SourceFile, dataset: str, settings: Settings) -> str:
             return sha256_of(handle)[0]
     limits = nppes_file.Limits.from_settings(settings)
     member_of = lambda archive: npidata_member(archive, source=source.uri)  # noqa: E731
+    kind = companion_dataset(source.name) or "npidata"  # a companion file landed on its own
     if nppes_file.is_compressed(source.name):
-        nppes_file.check_file(source.open, source.name, source.uri, limits, member_of)
+        nppes_file.check_file(source.open, source.name, source.uri, limits, member_of, kind=kind)
         with source.open() as handle:
             return sha256_of(handle)[0]
     with source.open() as handle:
         hashing = _Hashing(handle)  # the check reads a plain CSV to its end: hash it on the way
-        nppes_file.check_file(lambda: contextlib.nullcontext(hashing), source.name, source.uri, limits, member_of)
+        nppes_file.check_file(lambda: contextlib.nullcontext(hashing), source.name, source.uri, limits, member_of,
+                              kind=kind)
         return hashing.hexdigest()
 
 

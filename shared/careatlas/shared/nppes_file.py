@@ -177,20 +177,21 @@ class FileCheck:
 
 
 def check_file(opener: Callable[[], IO[bytes]], name: str, uri: str, limits: Limits,
-               member_of: Callable[[zipfile.ZipFile], str]) -> FileCheck:
+               member_of: Callable[[zipfile.ZipFile], str], *, kind: str = "npidata") -> FileCheck:
     """Read the whole file once: archive integrity (CRCs, truncation, caps), the member, the
     header, and the record-boundary sanity scan of ``check_stream``."""
     with open_member(opener, name, uri, limits, member_of) as (stream, member):
         source = uri if member == name else f"{uri}!{member}"
-        return FileCheck(member, *check_stream(stream, source, limits))
+        return FileCheck(member, *check_stream(stream, source, limits, kind=kind))
 
 
-def check_stream(stream: IO[bytes], source: str, limits: Limits) -> tuple[nppes_schema.FileSchema, bool, int, int]:
+def check_stream(stream: IO[bytes], source: str, limits: Limits,
+                 *, kind: str = "npidata") -> tuple[nppes_schema.FileSchema, bool, int, int]:
     """A known NPPES header, at least one record, and no record longer than ``max_record_bytes``
     (the gap between two boundaries); returns (schema, quoted, records, bytes). Memory: one piece."""
     head = read_head(stream)
     header, start = read_header(lambda a, b: head[a:b], len(head), source=source)
-    schema = nppes_schema.match_header("npidata", header, source=source)
+    schema = nppes_schema.match_header(kind, header, source=source)
     quoted = records.quoted_header(head[:start])
     buffer, offset, last, count = bytearray(head[start:]), start, start, 0
     has_data, eof = bool(buffer.strip()), False

@@ -216,6 +216,14 @@ ENDPOINT = _schema("endpoint", ENDPOINT_COLUMNS)
 _SCHEMAS = {
     "npidata": (MAIN, MAIN_GENDER, MAIN_LEGACY), "pl": (PL,), "othername": (OTHERNAME,), "endpoint": (ENDPOINT,)
 }
+COMPANION_DATASETS = ("pl", "othername", "endpoint")
+
+
+def schema_for(dataset: str, *, legacy: bool = False) -> FileSchema:
+    """The schema a published dataset (``layout.NPPES_DATASETS``) is parsed with."""
+    if dataset in ("npidata", "npidata_weekly"):
+        return MAIN_LEGACY if legacy else MAIN
+    return _SCHEMAS[dataset][0]
 
 
 class HeaderMismatch(ValueError):

@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     # dbt's own log file (<warehouse dir>/dbt-target/logs/dbt.log); debug adds every SQL statement
     # and costs a weekly build ~5%
     dbt_log_level_file: Literal["debug", "info", "warn", "error", "none"] = "info"
+    # where providers are counted (docs/access.md): "primary" = the primary practice address;
+    # "all_locations" = equal shares over the primary and the pl_pfile secondary locations
+    location_allocation: Literal["primary", "all_locations"] = "primary"
 
     # ---- reference data for the demo and tests (../shared/reference when present)
     reference_dir: Path | None = None

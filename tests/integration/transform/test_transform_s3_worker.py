@@ -73,6 +73,10 @@ def test_build_marts_task_on_s3_lake(worker_env: dict[str, str], transform_worke
     assert chittenden["people_per_primary_care_provider"] == 3500
     assert chittenden["is_primary_care_shortage"] is True
     assert lake.exists(pointer["dbt_run_results"])
+    # the E2SFCA dbt Python model and the supply history run in the worker too (docs/spatial-access.md)
+    spatial = pl.read_parquet(io.BytesIO(lake.read_bytes(pointer["marts"]["fct_county_spatial_access"])))
+    assert spatial.filter(pl.col("county_fips") == scenario.CHITTENDEN)["access_per_100k"].min() > 0
+    assert pointer["rows"]["fct_county_supply_history"] > 0
 
     secret = worker_env["CAREATLAS_S3_SECRET_ACCESS_KEY"].encode()
     written = [p for p in tmp_path.rglob("*") if p.is_file() and p.suffix in (".log", ".json", ".sql")]

@@ -105,3 +105,14 @@ def test_a_kind_the_name_contradicts_is_refused(
 def test_an_unknown_kind_is_a_usage_error(run, tmp_path: Path) -> None:
     result = run(str(_file(tmp_path, WEEKLY_NAME)), "--kind", "monthly")
     assert result.exit_code == 2 and "--kindmustbefullorweekly" in result.error_text
+
+
+def test_a_monthly_zip_reports_its_companions(run, tmp_path: Path) -> None:
+    from support import companion_files
+
+    result = run(str(companion_files.write_zip(tmp_path)), "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["dataset"] == "npidata" and set(summary["companions"]) == {"pl", "othername", "endpoint"}
+    assert {k: (v["rows_read"], v["rows_written"], v["rows_quarantined"]) for k, v in summary["companions"].items()} \
+        == {k: v[:3] for k, v in companion_files.EXPECTED.items()}

@@ -33,6 +33,7 @@ def county_access() -> pl.DataFrame:
             "individual_providers": pcp * 3 + 1.5, "primary_care_providers": pcp,
             "people_per_primary_care_provider": population / pcp if pcp else None,
             "dentists": 4.0, "core_mental_health_providers": 2.0, "is_high_need": fips == "50009",
+            "people_per_core_mental_health_provider": population / 2.0,  # read by the validation section
             "is_primary_care_shortage": pc, "is_dental_shortage": dental, "is_mental_health_shortage": mh,
         })
     return pl.DataFrame(rows)

@@ -31,6 +31,7 @@ def test_unit_tests_and_docs_generate(dbt) -> None:
     names = {n.name.split(".")[-1] for n in units.nodes if n.resource_type == "unit_test"}
     assert names == {"weekly_upsert_writes_only_newer_records", "baseline_keeps_latest_record_per_npi",
                      "zip_weights_rescale_and_fall_back", "zip_spanning_counties_splits_each_provider_once",
+                     "all_locations_spreads_each_provider_in_equal_shares", "practitioners_needed_follow_hrsa",
                      "crosswalk_counties_land_on_the_demographic_vintage"}
 
     docs = dbt("docs", "generate")

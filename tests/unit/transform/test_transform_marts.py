@@ -264,7 +264,7 @@ def test_sources_are_read_in_place(baseline) -> None:
     # NPPES is a table (the typed records a build reads, read by a dozen tests)
     staging_tables = {name for name, t in relations.items() if name.startswith("staging.") and t != "VIEW"}
     assert staging_tables == {f"staging.stg_nppes__{name}" for name in ("providers", "provider_taxonomies",
-                                                                        "deactivations")}
+                                                                        "deactivations", "secondary_locations")}
     assert {name for name, t in relations.items() if name.startswith("run_inputs.") and t != "VIEW"} == {
         f"run_inputs.{name}" for name in ("build", "nppes_releases", "lake_files", "demographic_sources")}
     # the offline products this ACS build does not read are views with their columns, no rows

@@ -45,9 +45,11 @@ def test_task_is_registered_on_the_transform_queue() -> None:
     ("rebaseline", "unchanged", "present", "absent"),
     [
         # a full build computes the kept sums and a fresh aggregation alike: no audit
-        (True, False, ["--full-refresh", "--exclude", "tag:incremental_audit"], ["tag:full_release", "tag:reference"]),
-        (False, True, ["--exclude", "tag:full_release", "tag:reference"], ["--full-refresh"]),
-        (False, False, ["--exclude", "tag:full_release"], ["--full-refresh", "tag:reference"]),
+        (True, False, ["--full-refresh", "--exclude", "tag:incremental_audit"],
+         ["tag:full_release", "tag:reference", "tag:spatial"]),
+        # weekly builds keep the monthly spatial index (docs/spatial-access.md)
+        (False, True, ["--exclude", "tag:full_release", "tag:reference", "tag:spatial"], ["--full-refresh"]),
+        (False, False, ["--exclude", "tag:full_release", "tag:spatial"], ["--full-refresh", "tag:reference"]),
     ],
 )
 def test_build_arguments(rebaseline: bool, unchanged: bool, present: list[str], absent: list[str]) -> None:

@@ -9,6 +9,7 @@
     a county-specialty left with no provider is removed. -#}
 -- depends_on: {{ ref('int_providers_replaced') }}
 -- depends_on: {{ ref('int_zip_counties_weighted') }}
+-- depends_on: {{ ref('int_provider_secondary_locations') }}
 {{
     config(
         materialized='incremental',

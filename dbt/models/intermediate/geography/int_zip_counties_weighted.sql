@@ -69,14 +69,7 @@ vintage as (
 
 harmonisation as (
 
-    {#- only for from-counties the vintage lacks, onto to-counties it has #}
-    select
-        seed.from_fips,
-        seed.to_fips,
-        seed.weight / sum(seed.weight) over (partition by seed.from_fips) as weight
-    from {{ ref('county_fips_harmonization') }} as seed
-    inner join vintage on seed.to_fips = vintage.county_fips
-    where seed.from_fips not in (select county_fips from vintage)
+    {{ counties_harmonised_to_vintage() }}
 
 ),
 

@@ -10,6 +10,8 @@
 -- depends_on: {{ ref('fct_underserved_counties') }}
 -- depends_on: {{ ref('fct_providers_outside_counties') }}
 -- depends_on: {{ ref('dim_specialties') }}
+-- depends_on: {{ ref('fct_county_spatial_access') }}
+-- depends_on: {{ ref('int_discipline_locations_snapshotted') }}
 {{
     config(
         materialized='incremental',

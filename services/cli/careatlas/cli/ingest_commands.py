@@ -65,6 +65,7 @@ def ingest(
         "files": len(manifest.files), "quarantine": manifest.quarantine_key, "seconds": manifest.seconds,
         "peak_rss_mib": round(max(c.peak_rss_bytes for c in manifest.chunks) / 2**20, 1),
         "lake": settings.lake,
+        "companions": manifest.companions,  # pl, othername, endpoint of a monthly zip (docs/access.md)
     }
     emit(summary, as_json=as_json, render=lambda console: console.print(_table(summary)))
 
@@ -99,6 +100,9 @@ def _table(summary: dict) -> Table:
                  "files", "peak_rss_mib", "quarantine", "lake"):
         table.add_row(name.replace("_", " "), str(summary[name]))
     table.add_row("seconds", ", ".join(f"{k} {v}" for k, v in summary["seconds"].items()))
+    for dataset, counts in summary["companions"].items():
+        table.add_row(f"companion {dataset}", f"rows read {counts['rows_read']:,}, written {counts['rows_written']:,}, "
+                                              f"quarantined {counts['rows_quarantined']:,}")
     return table
 
 

@@ -14,6 +14,7 @@ from careatlas.cli import (
     report_commands,
     run_commands,
     transform_commands,
+    trends_commands,
     validate_commands,
     watch,
 )
@@ -40,6 +41,7 @@ transform_commands.register(app)
 run_commands.register(app)
 watch.register(app)
 report_commands.register(app)
+trends_commands.register(app)
 validate_commands.register(app)
 app.add_typer(nppes_app, name="nppes")
 app.add_typer(census_app, name="census")

@@ -91,7 +91,7 @@ def build_page(marts: RunMarts, prov: Provenance, shapes: Shapes, *, lineage_cel
                 note="Ranked by the composite score of fct_underserved_counties (shortage screens, provider "
                      "scarcity, demographic need; docs/marts.md). Screens: PC primary care, D dental, "
                      "MH mental health."),
-        *_added_sections(marts),
+        *_added_sections(marts, shapes, listed_counties(marts, top_counties)),
         Section("provenance", "Provenance", sections.provenance_html(prov, lineage=lineage_cell)),
     ]
     demographics = labels.products(marts.pointer.get("inputs") or {}) or "?"
@@ -104,14 +104,24 @@ def build_page(marts: RunMarts, prov: Provenance, shapes: Shapes, *, lineage_cel
     return render_page(TITLE, subtitle, page_sections)
 
 
-def _added_sections(marts: RunMarts) -> list[Section]:
+def _added_sections(marts: RunMarts, shapes: Shapes, listed: list[str]) -> list[Section]:
     """The sections other modules registered (sections.register_section) whose marts the run has."""
     added = []
     for spec in sections.page_sections():
-        if all(name in marts.frames for name in spec.marts):
-            body, note = spec.render({name: marts[name] for name in spec.marts})
-            added.append(Section(spec.anchor, spec.title, body, note=note))
+        if not all(name in marts.frames for name in spec.marts):
+            continue
+        if spec.sections is not None:
+            added.extend(spec.sections(marts.frames, shapes, listed))
+            continue
+        body, note = spec.render({name: marts[name] for name in spec.marts})
+        added.append(Section(spec.anchor, spec.title, body, note=note))
     return added
+
+
+def listed_counties(marts: RunMarts, top: int) -> list[str]:
+    """The counties the report lists: the top of the underserved ranking."""
+    ranked = marts["fct_underserved_counties"].filter(pl.col("underserved_rank").is_not_null())
+    return ranked.sort("underserved_rank").head(top)["county_fips"].to_list()
 
 
 def map_note(access: pl.DataFrame, shapes: Shapes) -> str:

@@ -172,7 +172,9 @@ class PageSection:
     anchor: str
     title: str
     marts: dict[str, tuple[str, ...]]
-    render: Callable[[dict[str, pl.DataFrame]], tuple[str, str | None]]
+    render: Callable[[dict[str, pl.DataFrame]], tuple[str, str | None]] | None
+    # or whole sections with figures: (all frames, county shapes, the listed counties' FIPS) -> html.Section list
+    sections: Callable[..., list] | None = None
 
 
 _REGISTERED: list[str] = []  # modules that define SECTION, imported when the page is built
@@ -196,3 +198,5 @@ def page_marts() -> dict[str, tuple[str, ...]]:
 
 register_section("careatlas.report.rurality")
 register_section("careatlas.report.validation")
+register_section("careatlas.report.access_trends")
+register_section("careatlas.report.gaps")

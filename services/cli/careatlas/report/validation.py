@@ -20,7 +20,8 @@ from careatlas.validate.run import FILE_ERRORS, ReferenceMissing, compare, refer
 log = structlog.get_logger(__name__)
 
 MARTS = {
-    "fct_county_access": (*MART_COLUMNS["fct_county_access"], "people_per_core_mental_health_provider"),
+    # the page's own columns (a wider set would replace the page's frame and fail on older runs)
+    "fct_county_access": MART_COLUMNS["fct_county_access"],
     "fct_underserved_counties": MART_COLUMNS["fct_underserved_counties"],
     "fct_chr_provider_counts": ("county_fips", "measure", "chr_providers", "total_population",
                                 "chr_people_per_provider", "nppes_full_release_date"),
@@ -60,6 +61,9 @@ def render(frames: dict[str, pl.DataFrame]) -> tuple[str, str | None]:
     found = folders(reference_dir(None, settings.reference_dir))
     release_dates = frames["fct_chr_provider_counts"]["nppes_full_release_date"].drop_nulls()
     release = str(release_dates.max()) if release_dates.len() else None
+    # CareAtlas's own people per core mental-health provider, for CHR v062, rides on the score mart
+    own = frames["fct_underserved_counties"].select("county_fips", "people_per_core_mental_health_provider")
+    frames = {**frames, "fct_county_access": frames["fct_county_access"].join(own, on="county_fips", how="left")}
     rows, skipped, missed = [], [], {}
     for against in ("chr", "hpsa", "ahrf"):
         try:

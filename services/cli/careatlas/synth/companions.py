@@ -10,7 +10,7 @@ from careatlas.shared.nppes_schema import ENDPOINT_COLUMNS, OTHERNAME_COLUMNS, P
 from careatlas.synth.draw import nulls_where
 from careatlas.synth.places import PRACTICE
 
-SECONDARY_LOCATION_SHARE = 0.05
+SECONDARY_LOCATION_SHARE = 0.12  # real 2026 NPPES: ~1.15 M pl_pfile rows for ~9.4 M NPIs
 ENDPOINT_SHARE = 0.03
 _OTHER_NAME = "Provider Other Organization Name"
 _OTHER_NAME_TYPE = "Provider Other Organization Name Type Code"

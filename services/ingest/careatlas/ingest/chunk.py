@@ -26,7 +26,7 @@ log = structlog.get_logger(__name__)
 
 def ingest_chunk(lake: Lake, spec: ChunkSpec, *, block_bytes: int, max_record_bytes: int | None = None) -> ChunkResult:
     started = time.perf_counter()
-    schema = nppes_schema.MAIN_LEGACY if spec.legacy_header else nppes_schema.MAIN
+    schema = nppes_schema.schema_for(spec.dataset, legacy=spec.legacy_header)
     valid_parts, quarantine_parts, rows_read, repaired = [], [], 0, 0
     read = partial(lake.read_bytes, spec.source_key)
     quoted = read(spec.start, spec.start + 1) == b'"'  # chunks start on a record; CMS quotes every field

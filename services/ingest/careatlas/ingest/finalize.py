@@ -18,7 +18,7 @@ import polars as pl
 import structlog
 
 from careatlas.ingest.models import ChunkResult, IngestPlan, Manifest
-from careatlas.ingest.parse import QUARANTINE_SCHEMA, STAGING_SCHEMA
+from careatlas.ingest.parse import QUARANTINE_SCHEMA, staging_schema
 from careatlas.shared import catalog, layout
 from careatlas.shared.storage import Lake, LakeKeyNotFound
 
@@ -141,9 +141,10 @@ def _file_groups(results: list[ChunkResult], state: str, target_bytes: int) -> l
 def _compact_state(lake, plan, results, offsets, lineage, state: str, target_bytes: int) -> list[str]:
     keys = []
     folder = layout.nppes_version(plan.dataset, plan.release, plan.version)
+    schema = staging_schema(plan.dataset)
     for n, group in enumerate(_file_groups(results, state, target_bytes)):
         key = f"{folder}/state={state}/part-{n:03d}.parquet"
-        frame = pl.concat([_scan(lake, r.outputs[state], offsets[r.chunk], STAGING_SCHEMA) for r in group])
+        frame = pl.concat([_scan(lake, r.outputs[state], offsets[r.chunk], schema) for r in group])
         with lake.staged_file(key, suffix=".parquet") as path:
             frame.with_columns(lineage).drop("_chunk_row").sink_parquet(path, compression="zstd", compression_level=1)
         keys.append(key)

@@ -61,3 +61,5 @@ class Manifest(BaseModel):
     files: list[str]
     quarantine_key: str | None
     seconds: dict[str, float]
+    # companions published with a monthly zip's release: dataset -> counts (companions.summary)
+    companions: dict[str, dict] = Field(default_factory=dict)

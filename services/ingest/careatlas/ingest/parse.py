@@ -25,6 +25,11 @@ QUARANTINE_SCHEMA = pl.Schema(
 )
 _PRACTICE_STATE = "provider_business_practice_location_address_state_name"
 _PRACTICE_COUNTRY = "provider_business_practice_location_address_country_code_if_outside_u_s"
+_PL_STATE = "provider_secondary_practice_location_address_state_name"
+_PL_COUNTRY = "provider_secondary_practice_location_address_country_code_if_outside_u_s"
+# (state, country) columns that partition and check a file's rows: the main file's practice
+# location, pl_pfile's secondary location; othername and endpoint rows have none (state=NONE)
+LOCATION_COLUMNS = {"npidata": (_PRACTICE_STATE, _PRACTICE_COUNTRY), "pl": (_PL_STATE, _PL_COUNTRY)}
 # NUL and the C0 controls other than tab, line feed and carriage return carry no meaning in NPPES
 # text (they come from broken exports): they are removed, and the record counts as repaired
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -219,8 +224,9 @@ def _reasons(raw: pl.DataFrame, schema: FileSchema, present: list[str], *, quote
         )
     if "entity_type_code" in schema.columns:
         reasons.append(_entity_reason(present))
-    if _PRACTICE_STATE in present:
-        reasons.append(_state_reason(present))
+    location = LOCATION_COLUMNS.get(schema.kind)
+    if location and location[0] in present:
+        reasons.append(_state_reason(present, *location))
     return reasons
 
 
@@ -253,12 +259,12 @@ def _entity_reason(present: list[str]) -> pl.Expr:
     )
 
 
-def _state_reason(present: list[str]) -> pl.Expr:
-    state, country = pl.col(_PRACTICE_STATE), _column(_PRACTICE_COUNTRY, present)
+def _state_reason(present: list[str], state_column: str, country_column: str) -> pl.Expr:
+    state, country = pl.col(state_column), _column(country_column, present)
     us = country.is_null() | (country == "US")
     known = state.str.to_uppercase().is_in(sorted(nppes_schema.POSTAL_STATE_CODES))
     return pl.when(us & state.is_not_null() & ~known).then(
-        pl.format(f"{_PRACTICE_STATE}: not a US state code: {{}}", state)
+        pl.format(f"{state_column}: not a US state code: {{}}", state)
     )
 
 
@@ -268,8 +274,9 @@ def _typed(good: pl.DataFrame, schema: FileSchema) -> pl.DataFrame:
     it no longer pins the block's raw CSV buffers in memory."""
     casts = [pl.col(c).str.to_date("%m/%d/%Y") for c in schema.date_columns if c in good.columns]
     casts += [pl.col(c).cast(pl.Int64) for c in schema.npi_columns if c in good.columns]
-    state = pl.col(_PRACTICE_STATE).str.to_uppercase() if _PRACTICE_STATE in good.columns else pl.lit(None)
-    country = pl.col(_PRACTICE_COUNTRY) if _PRACTICE_COUNTRY in good.columns else pl.lit(None, pl.String)
+    state_column, country_column = LOCATION_COLUMNS.get(schema.kind, ("", ""))
+    state = pl.col(state_column).str.to_uppercase() if state_column in good.columns else pl.lit(None, pl.String)
+    country = pl.col(country_column) if country_column in good.columns else pl.lit(None, pl.String)
     partition = (
         pl.when(country.is_not_null() & (country != "US")).then(pl.lit("FOREIGN"))
         .when(state.is_not_null()).then(state)
@@ -279,8 +286,14 @@ def _typed(good: pl.DataFrame, schema: FileSchema) -> pl.DataFrame:
     return good.with_columns(*casts, partition).shrink_to_fit()
 
 
-# chunk files hold only the columns with a value; readers insert the rest from this schema
-STAGING_SCHEMA = pl.Schema({**nppes_schema.MAIN.polars_schema, "_chunk": pl.Int32(), "_chunk_row": pl.Int64()})
+def staging_schema(dataset: str) -> pl.Schema:
+    """Chunk files hold only the columns with a value; readers insert the rest from this schema
+    (the current schema of the dataset's file, so legacy main files land in today's shape)."""
+    columns = nppes_schema.schema_for(dataset).polars_schema
+    return pl.Schema({**columns, "_chunk": pl.Int32(), "_chunk_row": pl.Int64()})
+
+
+STAGING_SCHEMA = staging_schema("npidata")
 
 
 def complete(frame: pl.DataFrame) -> pl.DataFrame:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import structlog
 
-from careatlas.ingest import prepare
+from careatlas.ingest import companions, prepare
 from careatlas.ingest.chunk import ingest_chunk
 from careatlas.ingest.finalize import finalize
 from careatlas.ingest.models import ChunkResult, ChunkSpec, IngestPlan, Manifest
@@ -35,23 +35,29 @@ def ingest_file(
     settings = settings or get_settings()
     started = time.perf_counter()
     file = landing.source_file(str(source), settings)
-    kind, release = landing.resolve_release(landing.peek_name(file), release, kind)
-    prepare.check_header(file.open, file.name, file.uri)
+    name = landing.peek_name(file)
+    kind, release = landing.resolve_release(name, release, kind)
+    prepare.check_header(file.open, file.name, file.uri, dataset=prepare.file_dataset(name, kind))
     raw_key, sha, size = landing.land(lake, file, release)
     landed = time.perf_counter()
     version = prepare.new_version()
     # the release lock every writer of a release takes (careatlas.runs): Redis, or a file lock
-    dataset = "npidata" if kind == "full" else "npidata_weekly"
+    dataset = prepare.file_dataset(name, kind)
+    workers = workers or settings.ingest_workers or os.cpu_count() or 1
     with release_held(settings, lake, dataset, release, version):
         plan = prepare.build_plan(lake, raw_key, sha, size, release=release, kind=kind,
                                   version=version, chunk_bytes=settings.chunk_bytes)
         planned = time.perf_counter()
+        plans = [plan]
         try:
-            run_chunks(lake, plan, workers or settings.ingest_workers or os.cpu_count() or 1, settings)
+            run_chunks(lake, plan, workers, settings)
             chunked = time.perf_counter()
             manifest = finalize(lake, plan, target_file_bytes=settings.compact_target_bytes)
+            plans += companions.plan_all(lake, plan, chunk_bytes=settings.chunk_bytes)
+            manifest.companions = ingest_planned(lake, plans[1:], workers, settings)
         except BaseException:
-            lake.delete_prefix(layout.nppes_staging(plan.dataset, plan.release, plan.version))
+            for each in plans:
+                lake.delete_prefix(layout.nppes_staging(each.dataset, each.release, each.version))
             raise
     manifest.seconds.update(
         land=round(landed - started, 3), plan=round(planned - landed, 3),
@@ -61,8 +67,24 @@ def ingest_file(
     return manifest
 
 
-def run_chunks(lake: Lake, plan: IngestPlan, workers: int, settings: Settings) -> list[ChunkResult]:
-    workers = max(1, min(workers, len(plan.chunks)))
+def ingest_planned(lake: Lake, plans: list[IngestPlan], workers: int, settings: Settings) -> dict[str, dict]:
+    """Chunk every plan's chunks in one pool, then finalize each (the companions of a release)."""
+    if not plans:
+        return {}
+    specs = [spec for plan in plans for spec in plan.chunks]
+    run_chunks(lake, plans[0], workers, settings, specs=specs)
+    done = {}
+    for plan in plans:
+        manifest = finalize(lake, plan, target_file_bytes=settings.compact_target_bytes)
+        done[plan.dataset] = companions.summary(manifest)
+    return done
+
+
+def run_chunks(lake: Lake, plan: IngestPlan, workers: int, settings: Settings,
+               specs: list[ChunkSpec] | None = None) -> list[ChunkResult]:
+    """Run ``plan``'s chunks (or ``specs``, chunks of several plans) in a process pool."""
+    specs = plan.chunks if specs is None else specs
+    workers = max(1, min(workers, len(specs)))
     threads = settings.ingest_worker_threads or max(1, (os.cpu_count() or 1) // workers)
     env = {"POLARS_MAX_THREADS": str(threads)}  # like a worker pod's CPU limit
     with _environment(env), ProcessPoolExecutor(
@@ -70,14 +92,14 @@ def run_chunks(lake: Lake, plan: IngestPlan, workers: int, settings: Settings) -
         initargs=(structlog.contextvars.get_contextvars(),),
     ) as pool:
         futures = {pool.submit(_chunk_in_worker, lake.root, spec.model_dump(), settings.parse_batch_bytes): spec
-                   for spec in plan.chunks}
+                   for spec in specs}
         done, pending = wait(futures, return_when=FIRST_EXCEPTION)
         for future in pending:
             future.cancel()
         failed = [(futures[f], f.exception()) for f in done if f.exception()]
         if failed:
             spec, error = failed[0]
-            raise RuntimeError(f"chunk {spec.chunk} of {plan.source_file} failed: {error}") from error
+            raise RuntimeError(f"chunk {spec.chunk} of {spec.dataset} {spec.source_key} failed: {error}") from error
         return [f.result() for f in done]
 
 

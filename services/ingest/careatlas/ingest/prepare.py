@@ -21,7 +21,7 @@ import structlog
 from careatlas.ingest.models import ChunkSpec, IngestPlan
 from careatlas.ingest.planner import PlanError, plan_ranges, read_header
 from careatlas.shared import layout, nppes_file, nppes_schema, records
-from careatlas.shared.landing import npidata_member
+from careatlas.shared.landing import LandingError, companion_dataset, companion_member, npidata_member
 from careatlas.shared.storage import Lake
 
 log = structlog.get_logger(__name__)
@@ -33,32 +33,57 @@ def new_version() -> str:
     return datetime.now(UTC).strftime("v%Y%m%dT%H%M%S") + f"-{uuid4().hex[:6]}"
 
 
+def file_dataset(name: str, kind: str) -> str:
+    """The dataset a landed file (or its zip's member) publishes: a companion file's own kind,
+    else npidata (full) or npidata_weekly."""
+    return companion_dataset(name) or ("npidata" if kind == "full" else "npidata_weekly")
+
+
+def _member_of(dataset: str, uri: str):
+    if dataset in nppes_schema.COMPANION_DATASETS:
+        def member(archive):
+            found = companion_member(archive, dataset, source=uri)
+            if found is None:
+                raise LandingError(f"{uri}: no {dataset}_pfile_*.csv member")
+            return found
+        return member
+    return lambda archive: npidata_member(archive, source=uri)
+
+
 @contextmanager
-def open_records(opener: Callable[[], IO[bytes]], name: str, uri: str,
-                 limits: nppes_file.Limits | None = None) -> Iterator[tuple[IO[bytes], str]]:
-    """The npidata CSV stream inside a file and its member name (plain, .gz or zip)."""
+def open_records(opener: Callable[[], IO[bytes]], name: str, uri: str, limits: nppes_file.Limits | None = None,
+                 *, dataset: str = "npidata") -> Iterator[tuple[IO[bytes], str]]:
+    """The CSV stream of ``dataset`` inside a file and its member name (plain, .gz or zip): the
+    npidata member, or a companion's (``pl``, ``othername``, ``endpoint``)."""
     from careatlas.shared.settings import get_settings
 
     limits = limits or nppes_file.Limits.from_settings(get_settings())
-    with nppes_file.open_member(opener, name, uri, limits, lambda a: npidata_member(a, source=uri)) as opened:
+    with nppes_file.open_member(opener, name, uri, limits, _member_of(dataset, uri)) as opened:
         yield opened
 
 
-def check_header(opener: Callable[[], IO[bytes]], name: str, uri: str) -> nppes_schema.FileSchema:
+def _kind(dataset: str) -> str:
+    return dataset if dataset in nppes_schema.COMPANION_DATASETS else "npidata"
+
+
+def check_header(opener: Callable[[], IO[bytes]], name: str, uri: str, *,
+                 dataset: str = "npidata") -> nppes_schema.FileSchema:
     """Read only the header, so a file of the wrong kind fails fast (landing checks the rest)."""
-    with open_records(opener, name, uri) as (stream, member):
+    with open_records(opener, name, uri, dataset=dataset) as (stream, member):
         probe = stream.read(1 << 16)
         source = uri if member == name else f"{uri}!{member}"
         header, start = read_header(lambda a, b: probe[a:b], len(probe), source=source)
-        schema = nppes_schema.match_header("npidata", header, source=source)
+        schema = nppes_schema.match_header(_kind(dataset), header, source=source)
         if not probe[start:].strip() and len(probe) < 1 << 16:
             raise PlanError(f"{source}: the file has a header but no records")
         return schema
 
 
 def build_plan(lake: Lake, raw_key: str, sha: str, size: int, *, release: str, kind: str,
-               version: str, chunk_bytes: int) -> IngestPlan:
-    dataset = "npidata" if kind == "full" else "npidata_weekly"
+               version: str, chunk_bytes: int, dataset: str | None = None) -> IngestPlan:
+    """Chunks of ``dataset`` in the landed file: by default what the file itself is (npidata,
+    npidata_weekly, or a companion file landed on its own); a companion of a zip by name."""
+    dataset = dataset or file_dataset(Path(raw_key).name, kind)
     limits = nppes_file.Limits.from_settings(lake.settings)
     try:
         header, ranges, member = _ranges(lake, raw_key, size, dataset, release, version, chunk_bytes, limits)
@@ -67,7 +92,7 @@ def build_plan(lake: Lake, raw_key: str, sha: str, size: int, *, release: str, k
         lake.delete_prefix(f"{layout.nppes_staging(dataset, release, version)}/source")
         raise
     source = lake.uri(raw_key) + (f"!{member}" if member != Path(raw_key).name else "")
-    schema = nppes_schema.match_header("npidata", header, source=source)
+    schema = nppes_schema.match_header(_kind(dataset), header, source=source)
     if not ranges:
         raise PlanError(f"{source}: the file has a header but no records")
     chunks = [ChunkSpec(dataset=dataset, release=release, version=version, chunk=n, source_key=key,
@@ -80,7 +105,8 @@ def build_plan(lake: Lake, raw_key: str, sha: str, size: int, *, release: str, k
 
 
 def _ranges(lake, raw_key, size, dataset, release, version, chunk_bytes, limits):
-    with open_records(lambda: lake.open(raw_key), Path(raw_key).name, lake.uri(raw_key), limits) as (stream, member):
+    with open_records(lambda: lake.open(raw_key), Path(raw_key).name, lake.uri(raw_key), limits,
+                      dataset=dataset) as (stream, member):
         source = lake.uri(raw_key) + (f"!{member}" if member != Path(raw_key).name else "")
         if nppes_file.is_compressed(raw_key):
             splitter = _Splitter(lake, (dataset, release, version), chunk_bytes, limits.max_record_bytes, source)

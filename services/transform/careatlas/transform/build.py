@@ -64,18 +64,18 @@ def build_marts(
     )
     with structlog.contextvars.bound_contextvars(run_id=run_id):
         return _build(the_lake, config, run_id, acs_year=acs_year, full_refresh=full_refresh,
-                      before_publish=before_publish)
+                      before_publish=before_publish, location_allocation=settings.location_allocation)
 
 
 def _build(
     lake: Lake, config: dbt_runner.DbtConfig, run_id: str, *, acs_year: int | None, full_refresh: bool,
-    before_publish: Callable[[], None] | None = None,
+    before_publish: Callable[[], None] | None = None, location_allocation: str = "primary",
 ) -> dict[str, Any]:
     timings: dict[str, float] = {}
     with _timed(timings, "plan_s"):
         applied = state.read_applied(config.warehouse_path)
         plan = inputs.plan(lake, applied, project_dir=config.project_dir, acs_year=acs_year,
-                           full_refresh=full_refresh)
+                           full_refresh=full_refresh, location_allocation=location_allocation)
     result = _run_dbt(lake, config, run_id, plan)
     timings["dbt_s"] = result.elapsed_s
     with _timed(timings, "export_s"):
@@ -124,11 +124,14 @@ def build_args(rebaseline: bool, reference_unchanged: bool) -> list[str]:
     with the same reference data skips the nodes that only read it (tag reference): they and
     their tests would produce and check exactly what the last completed build did. The
     incremental-equals-full tests (tag incremental_audit) compare the kept sums with a fresh
-    aggregation: a re-baseline computes both alike, so only weekly builds run them. No JSON
+    aggregation: a re-baseline computes both alike, so only weekly builds run them. The spatial
+    access models (tag spatial) run on re-baselines only. No JSON
     artifacts: dbt would write its ~10 MB manifest twice per build; the runner writes
     run_results.json from the invocation's result."""
     args = ["build", "--exclude-resource-type", "unit_test", "--quiet", "--no-write-json"]
     if rebaseline:
         return [*args, "--full-refresh", "--exclude", "tag:incremental_audit"]
     # the baseline full release is read for its columns only: nothing of it to reconcile
-    return [*args, "--exclude", "tag:full_release", *(["tag:reference"] if reference_unchanged else [])]
+    # the spatial index is recomputed monthly: its E2SFCA step would cost a weekly build several times
+    # what the delta does (docs/spatial-access.md)
+    return [*args, "--exclude", "tag:full_release", "tag:spatial", *(["tag:reference"] if reference_unchanged else [])]

@@ -12,6 +12,8 @@ new version, the previous build merged NPPES changes but did not complete, or th
 fingerprint changed (NUCC, crosswalk, deactivation report, demographics, each by key, size and
 recorded checksum so a reload under the same key counts, or the dbt project itself): otherwise
 rows of unchanged NPIs would keep what older reference data or code made of them. The
+secondary practice locations (``pl`` published with the baseline release) and the allocation
+mode (``Settings.location_allocation``) are in it too: both decide every provider's counties. The
 demographics are in the fingerprint because the crosswalk's counties are mapped onto the
 demographic vintage's counties, so every provider's county allocation depends on them.
 """
@@ -53,6 +55,8 @@ class BuildInputs:
     reference_unchanged: bool  # same reference data (demographics included) as the last completed build
     pending_weeklies: list[str] = field(default_factory=list)  # releases this run applies
     reference_rows: dict[str, int | None] = field(default_factory=dict)  # key -> rows in its metadata.json
+    pl: PublishedRelease | None = None  # secondary practice locations of the baseline release
+    location_allocation: str = "primary"  # primary | all_locations (Settings.location_allocation)
 
     @property
     def acs_year(self) -> int | None:
@@ -74,6 +78,9 @@ class BuildInputs:
             "nucc": self.nucc_key,
             "hud_zip_county": self.hud_key,
             "nppes_deactivations": self.deactivation_key,
+            "nppes_pl": ({"release": self.pl.release, "version": self.pl.version, "rows": self.pl.rows}
+                         if self.pl else None),
+            "location_allocation": self.location_allocation,
         }
 
 
@@ -84,8 +91,10 @@ def plan(
     project_dir: Path,
     acs_year: int | None = None,
     full_refresh: bool = False,
+    location_allocation: str = "primary",
 ) -> BuildInputs:
     full = _latest_full(lake)
+    secondary = catalog.read(lake, "pl", full.release)
     weeklies = [w for w in catalog.list_published(lake, "npidata_weekly") if w.release > full.release]
     nucc, hud, deactivations = _reference_keys(lake)
     try:
@@ -94,7 +103,7 @@ def plan(
         raise MissingInput(str(missing)) from None
     fingerprint = reference_fingerprint(
         project_dir, *(demo.content_tag(lake, key) for key in (nucc, hud, deactivations, *people.keys.values())),
-        people.product,
+        people.product, f"pl:{secondary.version}" if secondary else None, location_allocation,
     )
     rebaseline = _needs_rebaseline(applied, full, weeklies, fingerprint, full_refresh)
     done = frozenset() if rebaseline or applied is None else applied.weekly
@@ -104,6 +113,7 @@ def plan(
         reference_unchanged=not rebaseline and applied is not None,
         pending_weeklies=[w.release for w in weeklies if (w.release, w.version) not in done],
         reference_rows={k: demo.metadata_rows(lake, k) for k in (nucc, hud, deactivations) if k},
+        pl=secondary, location_allocation=location_allocation,
     )
     log.info("transform inputs planned", full_release=full.release, weeklies=len(weeklies),
              pending_weeklies=len(inputs.pending_weeklies), rebaseline=rebaseline,

@@ -58,6 +58,8 @@ def rows(plan: BuildInputs, lake: Lake, run_id: str) -> dict[str, list[dict[str,
         **census,
         "nucc_taxonomy": _reference(lake, plan, plan.nucc_key),
         "hud_zip_county": _reference(lake, plan, plan.hud_key),
+        # secondary practice locations of the baseline release (none published: no rows)
+        "nppes_pl": ([lake.uri(k) for k in plan.pl.files], False, plan.pl.rows) if plan.pl else ([], False, 0),
     }
     releases = [("npidata", "full", plan.full)] + [("npidata_weekly", "weekly", w) for w in plan.weeklies]
     return {
@@ -70,6 +72,7 @@ def rows(plan: BuildInputs, lake: Lake, run_id: str) -> dict[str, list[dict[str,
             **{f"{product}_vintage": people.vintages.get(product) for product in OFFLINE_PRODUCTS},
             "nppes_full_rows": plan.full.rows if plan.rebaseline else 0,
             "nppes_weekly_rows": sum(w.rows for w in plan.weeklies),
+            "location_allocation": plan.location_allocation,
         }],
         "nppes_releases": [
             {"dataset": dataset, "release_kind": kind, "release_date": r.release,
@@ -99,7 +102,7 @@ _TABLES = {
         "run_id varchar not null, is_rebaseline boolean not null, reference_fingerprint varchar not null, "
         "demographics_product varchar not null, acs_year integer, pep_population_vintage integer, "
         "pep_agesex_vintage integer, saipe_vintage integer, "
-        "nppes_full_rows bigint not null, nppes_weekly_rows bigint not null"
+        "nppes_full_rows bigint not null, nppes_weekly_rows bigint not null, location_allocation varchar not null"
     ),
     "nppes_releases": (
         "dataset varchar not null, release_kind varchar not null, release_date date not null, "
