@@ -50,8 +50,10 @@ def companion_texts() -> dict[str, str]:
     }
 
 
-def write_zip(folder: Path, main_rows: int = 120) -> Path:
-    main = nppes_rows.write(folder / f"npidata_pfile_{STEM}.csv", nppes_rows.many(main_rows))
+def write_zip(folder: Path, main_rows: int = 120, main: Path | None = None) -> Path:
+    """The monthly zip: ``main`` (an npidata_pfile_<STEM>.csv, moved into the zip) or
+    ``main_rows`` generated rows, with the companions."""
+    main = main or nppes_rows.write(folder / f"npidata_pfile_{STEM}.csv", nppes_rows.many(main_rows))
     path = folder / ZIP_NAME
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bundle:
         bundle.write(main, main.name)

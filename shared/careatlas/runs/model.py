@@ -55,6 +55,7 @@ class RunManifest(BaseModel):
     census_geos: list[str] = Field(default_factory=lambda: ["county", "state"])
     references: dict[str, str] = Field(default_factory=dict)  # kind -> source URI or lake key
     plan: dict[str, Any] | None = None  # the IngestPlan once planned
+    companion_plans: list[dict[str, Any]] = Field(default_factory=list)  # a monthly zip's pl/othername/endpoint
     chunk_count: int = 0
     error: str | None = None
     result: dict[str, Any] | None = None  # the transform's summary

@@ -4,6 +4,9 @@ one Celery canvas:
     chord([ingest_chunk x N, census.fetch_acs5 x geos, ingest.load_reference x k],
           ingest.finalize_nppes) | transform.build_marts | ingest.complete_run
 
+The chunks are the main file's and, for a monthly zip, its companions' (pl, othername,
+endpoint: careatlas.ingest.companions), which finalize publishes in the main file's version.
+
 The header is flat (one task per chunk), every step carries ``run_id`` (so RunTask guards it
 and the recorder follows it), and the body's steps have ``ingest.fail_run`` as errback. Other
 services' tasks are named, not imported: each service installs only its own code. Planning
@@ -54,7 +57,8 @@ def build_canvas(manifest: RunManifest, chunks: list[dict], *, lake: str | None,
                    for geo in manifest.census_geos]
     header += [_sig("ingest.load_reference", kind=kind, source=source, lake=lake, run_id=run_id)
                for kind, source in sorted(manifest.references.items())]
-    finalize = _sig("ingest.finalize_nppes", plan=manifest.plan, lake=lake, run_id=run_id)
+    finalize = _sig("ingest.finalize_nppes", plan=manifest.plan, lake=lake, run_id=run_id,
+                    companion_plans=manifest.companion_plans)
     for step in (finalize, transform, complete):
         step.on_error(errback)
     steps = [*header, finalize, transform, complete]
@@ -93,7 +97,7 @@ def _begin_attempt(runs: lifecycle.Runs, run_id: str, root_id: str) -> RunManife
 @shared_task(name="ingest.start_run", bind=True, acks_late=True, **RETRY)
 def start_run(self, run_id: str, lake: str | None = None) -> dict:
     """Plan the run's NPPES file (its chunks are the run's version), then launch the canvas."""
-    from careatlas.ingest import prepare
+    from careatlas.ingest import companions, prepare
 
     bind(run_id=run_id)
     runs = lifecycle.Runs.open(get_settings(), lake)
@@ -103,11 +107,20 @@ def start_run(self, run_id: str, lake: str | None = None) -> dict:
     plan = prepare.build_plan(runs.lake, manifest.raw_key, manifest.raw_sha256, manifest.raw_bytes,
                               release=manifest.release, kind=manifest.kind, version=run_id,
                               chunk_bytes=get_settings().chunk_bytes)
-    manifest.plan, manifest.chunk_count = plan.model_dump(mode="json"), len(plan.chunks)
+    extra = companions.plan_all(runs.lake, plan, chunk_bytes=get_settings().chunk_bytes)
+    manifest.plan = plan.model_dump(mode="json")
+    manifest.companion_plans = [each.model_dump(mode="json") for each in extra]
+    chunks = _chunks(manifest)
+    manifest.chunk_count = len(chunks)
     save_manifest(runs.lake, manifest)
-    tasks = launch(runs, manifest, manifest.plan["chunks"], lake=lake, root_id=self.request.id)
-    log.info("run launched", chunks=len(plan.chunks), tasks=tasks)
-    return {"run_id": run_id, "chunks": len(plan.chunks), "tasks": tasks}
+    tasks = launch(runs, manifest, chunks, lake=lake, root_id=self.request.id)
+    log.info("run launched", chunks=len(chunks), companions=[each.dataset for each in extra], tasks=tasks)
+    return {"run_id": run_id, "chunks": len(chunks), "tasks": tasks}
+
+
+def _chunks(manifest: RunManifest) -> list[dict]:
+    """The chunk specs of the run's main file and companions."""
+    return [spec for plan in (manifest.plan, *manifest.companion_plans) for spec in plan["chunks"]]
 
 
 @shared_task(name="ingest.retry_run", bind=True, acks_late=True, **RETRY)
@@ -123,9 +136,8 @@ def retry_run(self, run_id: str, lake: str | None = None) -> dict:
     if manifest.plan is None:
         raise ValueError(f"run {run_id} was never planned; start it again with `careatlas run`")
     published = lifecycle.published_version(runs.lake, manifest)
-    plan = manifest.plan
-    missing = [] if published else [spec for spec in plan["chunks"] if not runs.lake.exists(
-        layout.nppes_chunk_result(plan["dataset"], plan["release"], plan["version"], spec["chunk"]))]
+    missing = [] if published else [spec for spec in _chunks(manifest) if not runs.lake.exists(
+        layout.nppes_chunk_result(spec["dataset"], spec["release"], spec["version"], spec["chunk"]))]
     save_manifest(runs.lake, manifest)
     tasks = launch(runs, manifest, missing, lake=lake, root_id=self.request.id, ingest=not published)
     log.info("run retried", chunks=len(missing), tasks=tasks, from_published=published)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import polars as pl
 import pytest
+from support import companion_files
 
 from careatlas.shared import catalog, layout, runs
 
@@ -39,6 +41,21 @@ def test_a_full_run_from_land_to_marts(stack) -> None:
     listed = stack.cli_json("runs")
     assert [r["run_id"] for r in listed] == [started["run_id"]]
     assert pl.read_parquet(lake.uri(pointer.files[0]), storage_options=lake.polars_storage_options()).height > 0
+
+
+def test_a_monthly_zip_run_publishes_its_companions(stack) -> None:
+    """`careatlas run` of a monthly zip: pl, othername and endpoint are chunked in the run's
+    canvas and published by its finalize in the run's version, with the embedded checks."""
+    stack.start_workers()
+    inputs = stack.inputs(rows=120)
+    bundle = companion_files.write_zip(stack.folder, main=Path(inputs["nppes"]))
+    started = stack.cli_json("run", "--nppes", str(bundle), "--nucc", inputs["nucc"], "--hud", inputs["hud"],
+                             "--acs-year", ACS_YEAR)
+    watched = stack.cli("watch", started["run_id"])
+    assert watched.returncode == 0, watched.stdout[-3000:] + watched.stderr[-3000:]
+    manifest = stack.lake.read_json(layout.nppes_manifest("npidata", companion_files.RELEASE))
+    assert manifest["rows_read"] == 120
+    companion_files.check_published(stack.lake, manifest["companions"], version=started["run_id"])
 
 
 def test_cancel_revokes_a_queued_run_and_frees_the_release(stack) -> None:
