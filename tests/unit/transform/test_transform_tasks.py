@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from careatlas.runs import guard
 from careatlas.shared.settings import Settings
 from careatlas.transform import dbt_runner, tasks
 from careatlas.transform.build import BuildFailed, build_args
@@ -21,7 +22,9 @@ def test_task_passes_its_arguments_to_build_marts(monkeypatch: pytest.MonkeyPatc
     calls = []
     monkeypatch.setattr(tasks, "_build_marts", lambda *args, **kwargs: calls.append((args, kwargs)) or {"ok": 1})
     assert tasks.build_marts.run(run_id="r-1", lake="s3://lake/x", acs_year=2022, full_refresh=True) == {"ok": 1}
-    assert calls == [(("s3://lake/x", "r-1"), {"acs_year": 2022, "full_refresh": True})]
+    # the run guard's check goes with it: a cancelled run's build never switches ``latest``
+    assert calls == [(("s3://lake/x", "r-1"), {"acs_year": 2022, "full_refresh": True,
+                                               "before_publish": guard.still_live})]
 
 
 def test_task_fails_naming_the_failing_tests(monkeypatch: pytest.MonkeyPatch) -> None:
