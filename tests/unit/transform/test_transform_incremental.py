@@ -88,6 +88,13 @@ def test_weekly_build_equals_a_full_rebuild_of_the_same_releases(baseline_copy) 
     marts = {name: built.mart(name) for name in built.result["marts"]}
     sums = _sums(built.warehouse)
 
+    # the spatial marts (tag spatial) are recomputed on re-baselines only: a weekly keeps the
+    # monthly release's index, dated by supply_release_date (docs/spatial-access.md)
+    spatial = {name for name in marts if "spatial_access" in name}
+    assert spatial == {"fct_zcta_spatial_access", "fct_county_spatial_access"}
+    for name in spatial:
+        assert set(marts.pop(name)["supply_release_date"].drop_nulls().cast(str)) == {scenario.FULL_RELEASE}, name
+
     rebuilt = built.build("weekly-rebuilt", full_refresh=True)
     assert rebuilt["rebaseline"] is True
     for name, frame in marts.items():

@@ -44,7 +44,8 @@ def emit(data: Any, *, as_json: bool, render: Callable[[Console], None] | None =
 
 
 def fail(message: str, code: ExitCode = ExitCode.FAILED) -> NoReturn:
-    err_console.print(Text.assemble(("error:", "bold red"), " ", str(message)), highlight=False)
+    # soft_wrap: an error is one line whatever the terminal's width (paths stay whole to copy)
+    err_console.print(Text.assemble(("error:", "bold red"), " ", str(message)), highlight=False, soft_wrap=True)
     raise typer.Exit(int(code))
 
 
