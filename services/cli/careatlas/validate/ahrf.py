@@ -13,6 +13,7 @@ import polars as pl
 
 from careatlas.validate import metrics
 from careatlas.validate.geography import onto_run_counties
+from careatlas.validate.reference_file import read_with
 
 REQUIRED = ("year", "state", "county", "ratio_population_pc_physician")
 
@@ -23,11 +24,7 @@ class AhrfFileError(ValueError):
 
 def read(path: Path) -> pl.DataFrame:
     """year, county_fips, reference_value (people per primary-care physician; null for NA)."""
-    frame = pl.read_csv(path, infer_schema=False)
-    missing = [c for c in REQUIRED if c not in frame.columns]
-    if missing:
-        raise AhrfFileError(f"{path.name} is not an AHRF population-per-PCP file: missing {missing} "
-                            f"(it has {', '.join(frame.columns[:8])})")
+    frame = read_with(path, REQUIRED, "an AHRF population-per-PCP file", AhrfFileError)
     return frame.select(
         pl.col("year").cast(pl.Int32),
         (pl.col("state").str.zfill(2) + pl.col("county").str.zfill(3)).alias("county_fips"),

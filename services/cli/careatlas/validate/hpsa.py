@@ -18,6 +18,7 @@ import polars as pl
 
 from careatlas.validate import metrics
 from careatlas.validate.geography import onto_run_counties
+from careatlas.validate.reference_file import read_with
 
 REQUIRED = ("designationtype", "hpsastatus", "state", "county", "popsum")
 SUB_COUNTY_SHARE = 0.9
@@ -29,11 +30,7 @@ class HpsaFileError(ValueError):
 
 def read(path: Path) -> pl.DataFrame:
     """county_fips, is_designated, designated_population, is_high_needs_designation."""
-    frame = pl.read_csv(path, infer_schema=False)
-    missing = [c for c in REQUIRED if c not in frame.columns]
-    if missing:
-        raise HpsaFileError(f"{path.name} is not an HRSA primary-care HPSA file: missing {missing} "
-                            f"(it has {', '.join(frame.columns[:8])})")
+    frame = read_with(path, REQUIRED, "an HRSA primary-care HPSA file", HpsaFileError)
     return frame.filter(pl.col("hpsastatus") == "Designated").group_by(
         (pl.col("state").str.zfill(2) + pl.col("county").str.zfill(3)).alias("county_fips")
     ).agg(
