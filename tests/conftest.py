@@ -55,13 +55,13 @@ def redis_base_url() -> Iterator[str]:
 @pytest.fixture
 def redis_urls(redis_base_url: str) -> Iterator[dict[str, str]]:
     """Three fresh Redis databases (broker, results, run state), flushed before and after.
-    Under pytest-xdist each worker gets its own three (gw0: 10-12, gw1: 13-15)."""
+    Under pytest-xdist each worker gets its own three, from the top (gw0: 13-15, gw1: 10-12, ...)."""
     import redis
 
     worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
-    if worker > 1:
-        pytest.fail("Redis has 16 databases: run at most 2 xdist workers (-n 2)")
-    first = 10 + 3 * worker
+    if worker > 4:
+        pytest.fail("Redis has 16 databases, three per xdist worker: run at most 5 workers (-n 5)")
+    first = 13 - 3 * worker
     dbs = {"broker": first, "backend": first + 1, "state": first + 2}
     urls = {name: f"{redis_base_url}/{db}" for name, db in dbs.items()}
     for url in urls.values():

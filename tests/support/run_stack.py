@@ -36,6 +36,11 @@ class RunStack:
     workers: dict[str, list] = field(default_factory=dict)
 
     @property
+    def faults(self) -> Path:
+        """The folder of faults armed for this stack's workers (``support.faults.arm``)."""
+        return self.folder / "faults"
+
+    @property
     def lake(self) -> Lake:
         values = {k.removeprefix("CAREATLAS_").lower(): v for k, v in self.env.items() if k.startswith("CAREATLAS_")}
         return Lake(self.env["CAREATLAS_LAKE"], Settings(**values))
@@ -43,7 +48,8 @@ class RunStack:
     def start_workers(self, *queues: str) -> None:
         for queue in queues or tuple(WORKERS):
             module, count = WORKERS[queue]
-            self.workers[queue] = self.exits.enter_context(workers(module, queue, self.env, self.folder, count=count))
+            self.workers[queue] = self.exits.enter_context(workers(module, queue, self.env, self.folder, count=count,
+                                                                   faults=self.faults))
 
     def cli(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
         careatlas = str(Path(sys.executable).with_name("careatlas"))

@@ -16,6 +16,8 @@ from celery import Celery
 from careatlas.shared.celery_app import create_app
 from careatlas.shared.settings import Settings
 
+TESTS = Path(__file__).resolve().parents[1]
+
 
 def worker_env(redis_urls: dict[str, str], extra: dict[str, str] | None = None) -> dict[str, str]:
     env = {
@@ -53,10 +55,17 @@ class Worker:
 
 @contextmanager
 def workers(module: str, queue: str, env: dict[str, str], log_dir: Path, count: int = 1,
-            concurrency: int = 1) -> Iterator[list[Worker]]:
-    """Start ``count`` worker processes of ``careatlas.<module>.worker`` and wait until they answer."""
+            concurrency: int = 1, faults: Path | None = None) -> Iterator[list[Worker]]:
+    """Start ``count`` worker processes of ``careatlas.<module>.worker`` and wait until they answer.
+    With ``faults``, the workers run the same tasks under ``support.fault_worker``, which kills
+    the faults armed in that folder (``support.faults.arm``)."""
     started: list[Worker] = []
     full_env = {**os.environ, **env}
+    entry = f"careatlas.{module}.worker"
+    if faults is not None:
+        entry = "support.fault_worker"
+        full_env.update(CAREATLAS_TEST_WORKER_MODULE=module, CAREATLAS_TEST_FAULTS_DIR=str(faults),
+                        PYTHONPATH=os.pathsep.join(filter(None, [str(TESTS), full_env.get("PYTHONPATH")])))
     celery = str(Path(sys.executable).with_name("celery"))
     try:
         for n in range(count):
@@ -64,7 +73,7 @@ def workers(module: str, queue: str, env: dict[str, str], log_dir: Path, count: 
             log = log_dir / f"{name}.log"
             with open(log, "wb") as output:  # the child keeps its own copy of the descriptor
                 process = subprocess.Popen(
-                    [celery, "-A", f"careatlas.{module}.worker", "worker", "-Q", queue, "-n", name,
+                    [celery, "-A", entry, "worker", "-Q", queue, "-n", name,
                      f"--concurrency={concurrency}", "--prefetch-multiplier=1", "--without-gossip",
                      "--without-mingle", "--loglevel=INFO"],
                     env=full_env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,

@@ -28,7 +28,8 @@ from careatlas.shared import catalog, layout
 from careatlas.shared.celery_app import create_app
 from careatlas.shared.settings import Settings
 
-pytestmark = [pytest.mark.e2e, pytest.mark.faults]
+# one stack, cases in file order: under pytest-xdist (--dist loadgroup) all on one worker
+pytestmark = [pytest.mark.e2e, pytest.mark.faults, pytest.mark.xdist_group("fault_matrix")]
 ACS_YEAR = "2022"
 FULL = "2025-04-07"
 ROWS = 300
@@ -130,14 +131,14 @@ def test_baseline_full_release(matrix: RunStack) -> None:
 
 def test_poison_chunk_fails_the_run_after_the_delivery_cap_then_retry_completes(matrix: RunStack) -> None:
     nppes, release = _weekly(matrix, 0)
+    # every delivery the cap allows (3): an OOM each time
+    fault = faults.arm(matrix.faults, "ingest.ingest_chunk", chunk=0, kills=3)
     started = time.monotonic()
     run_id = _start(matrix, nppes)
-    killer = faults.KillWhenRunning(_live(matrix), run_id, matrix.workers["ingest"], "ingest.ingest_chunk",
-                                    chunk=0, deliveries=3)  # every delivery the cap allows: an OOM each time
-    killer.start()
     manifest = _terminal(matrix, run_id)
-    killer.stop()
-    _record("poison input: chunk's worker OOM-killed on every delivery", manifest, started, kills=len(killer.kills))
+    _record("poison input: chunk's worker OOM-killed on every delivery", manifest, started,
+            kills=len(faults.kills(fault)))
+    assert len(faults.kills(fault)) == 3
     assert manifest.status == "failed" and "ingest.ingest_chunk chunk 0 was delivered 4 times" in manifest.error
     _nothing_published(matrix, "npidata_weekly", release, run_id)
     lock = f"careatlas:lock:release:*:npidata_weekly:{release}"
@@ -149,14 +150,13 @@ def test_poison_chunk_fails_the_run_after_the_delivery_cap_then_retry_completes(
 
 def test_transform_killed_mid_build_until_the_cap_then_retry_rebuilds_only_the_marts(matrix: RunStack) -> None:
     nppes, release = _weekly(matrix, 1)
+    fault = faults.arm(matrix.faults, "transform.build_marts", kills=3)
     started = time.monotonic()
     run_id = _start(matrix, nppes)
-    killer = faults.KillWhenRunning(_live(matrix), run_id, matrix.workers["transform"], "transform.build_marts",
-                                    deliveries=3)
-    killer.start()
     manifest = _terminal(matrix, run_id)
-    killer.stop()
-    _record("SIGKILL of the transform worker mid-build, every delivery", manifest, started, kills=len(killer.kills))
+    _record("SIGKILL of the transform worker as it builds, every delivery", manifest, started,
+            kills=len(faults.kills(fault)))
+    assert len(faults.kills(fault)) == 3
     assert manifest.status == "failed" and "transform.build_marts was delivered 4 times" in manifest.error
     assert matrix.lake.read_json(layout.marts_latest())["run_id"] == STATE["latest"]
     chunks = {t.task_id for t in model.load_tasks(matrix.lake, run_id).values() if t.name == model.CHUNK_TASK}
@@ -170,15 +170,12 @@ def test_transform_killed_mid_build_until_the_cap_then_retry_rebuilds_only_the_m
 
 def test_sigkill_mid_finalize_is_redelivered_and_publishes_once(matrix: RunStack) -> None:
     nppes, release = _weekly(matrix, 2)
+    fault = faults.arm(matrix.faults, "ingest.finalize_nppes", kills=1, at="before_publish")
     started = time.monotonic()
     run_id = _start(matrix, nppes)
-    killer = faults.KillWhenRunning(_live(matrix), run_id, matrix.workers["ingest"], "ingest.finalize_nppes")
-    killer.start()
-    faults.wait_until(lambda: killer.kills or _manifest(matrix, run_id).is_final, what="finalize to be killed")
-    killer.stop()
-    _succeeded(matrix, run_id, release, 120, "SIGKILL of the ingest worker mid-finalize", started,
-               kills=len(killer.kills))
-    assert killer.kills
+    _succeeded(matrix, run_id, release, 120, "SIGKILL of the ingest worker mid-finalize (before its pointer switch)",
+               started, kills=len(faults.kills(fault)))
+    assert len(faults.kills(fault)) == 1
 
 
 def test_redis_blip_mid_chunks_requeues_and_the_run_completes(matrix: RunStack) -> None:
