@@ -261,3 +261,16 @@ def test_cancel_during_transform_keeps_latest_and_withdraws_the_release(matrix: 
     _idle(matrix, "transform")
     assert _manifest(matrix, run_id).status == "cancelled"
     _nothing_published(matrix, "npidata_weekly", release, run_id)
+
+
+def test_a_failing_dbt_test_fails_the_run_and_keeps_latest(matrix: RunStack) -> None:
+    """Last: a new full release whose transform fails leaves that release ingested but unbuilt."""
+    duplicated = matrix.inputs(rows=ROWS, name="npidata_pfile_20050523-20250512.csv")["nppes"]
+    lines = Path(duplicated).read_text().splitlines()
+    Path(duplicated).write_text("\n".join([*lines, lines[1]]) + "\n")  # one NPI twice: staging's unique test fails
+    started = time.monotonic()
+    run_id = _start(matrix, duplicated)
+    manifest = _terminal(matrix, run_id)
+    _record("a dbt test fails (one NPI twice in a full file)", manifest, started)
+    assert manifest.status == "failed" and "unique" in manifest.error  # the failing test is named
+    assert matrix.lake.read_json(layout.marts_latest())["run_id"] == STATE["latest"]
