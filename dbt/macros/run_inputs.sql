@@ -1,10 +1,16 @@
 {#- What a run reads is written into the warehouse's run_inputs schema before each build
     (careatlas.transform.run_inputs says why not --vars). -#}
 
-{#- A value of this run from run_inputs.build (run_id, is_rebaseline, reference_fingerprint,
+{#- A value of this run from run_inputs.build (through stg_run__build) (run_id, is_rebaseline, reference_fingerprint,
     demographics_product, acs_year, pep_population_vintage, pep_agesex_vintage, saipe_vintage,
     nppes_full_rows, nppes_weekly_rows, location_allocation), as a scalar subquery. -#}
 {% macro run_value(column) -%}
+    (select {{ column }} from {{ ref('stg_run__build') }})
+{%- endmacro %}
+
+{#- The same value read from the source, for staging tests: a ref() inside a test's arguments
+    gives dbt no dependency to order the test by, a source needs none. -#}
+{% macro run_source_value(column) -%}
     (select {{ column }} from {{ source('run', 'build') }})
 {%- endmacro %}
 
@@ -17,7 +23,7 @@
 {#- The label (product and vintage) of a demographic measure, from run_inputs.demographic_sources;
     null when the build's product has no source for it. -#}
 {% macro demographic_source(measure) -%}
-    (select source_label from {{ source('run', 'demographic_sources') }} where measure = '{{ measure }}')
+    (select source_label from {{ ref('stg_run__demographic_sources') }} where measure = '{{ measure }}')
 {%- endmacro %}
 
 {#- on-run-start: one view per lake input (run_inputs.lake_files) over the Parquet files this

@@ -13,7 +13,6 @@ is a Celery task that retries it (``ingest.fail_run``) or the CLI.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,7 +32,7 @@ from careatlas.runs.model import (
     save_task,
     summarize,
 )
-from careatlas.shared import catalog, layout
+from careatlas.shared import catalog, host, layout
 from careatlas.shared import logging as log_setup
 from careatlas.shared.settings import Settings
 from careatlas.shared.storage import Lake, open_lake
@@ -248,11 +247,6 @@ def release_held(settings: Settings, lake: Lake, dataset: str, release: str, run
         log.warning("no Redis: the release is not locked against writers on other machines", release=release)
         yield
         return
-    folder = lake.path / "_locks"
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / f"{dataset}-{release}.lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise ReleaseBusy(f"release {release} is being written by another process on this machine") from None
+    busy = ReleaseBusy(f"release {release} is being written by another process on this machine")
+    with host.file_lock(lake.path / "_locks" / f"{dataset}-{release}.lock", busy=lambda: busy):
         yield

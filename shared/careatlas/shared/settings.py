@@ -78,7 +78,7 @@ class Settings(BaseSettings):
     census_api_key: SecretStr | None = None  # required for live calls only
     census_base_url: str = "https://api.census.gov/data"
     census_timeout_s: float = 30.0
-    census_max_retries: int = 5
+    census_max_retries: int = 5  # HTTP retries of in-process fetches (CLI, embedded); workers retry via Celery
     census_cache_ttl_days: int = 30
 
     # ---- transform

@@ -72,7 +72,6 @@ def test_redis_restarts_during_a_run_and_retry_completes_it(stack) -> None:
 
 
 def test_census_outage_fails_clearly_then_retry_reuses_ingest(stack) -> None:
-    stack.env["CAREATLAS_CENSUS_MAX_RETRIES"] = "1"  # client retries x Celery retries: keep it short
     stack.start_workers()
     stack.census.fail_next(*["503"] * 40)  # longer than all the retries of both census tasks
     run_id = _start(stack, stack.inputs(rows=300))

@@ -33,7 +33,7 @@ def census_env(
         "CAREATLAS_REDIS_URL": redis_urls["state"],
         "CAREATLAS_CENSUS_API_KEY": VALID_KEY,
         "CAREATLAS_CENSUS_BASE_URL": fake_census.url,
-        "CAREATLAS_CENSUS_MAX_RETRIES": "0",
+        "CAREATLAS_CENSUS_MAX_RETRIES": "5",  # the worker ignores it: Celery is its one retry layer
         "CAREATLAS_LOG_FORMAT": "json",
     }
     for name, value in env.items():

@@ -52,7 +52,7 @@ def test_two_workers_asking_for_one_table_make_one_call(
 def test_transient_failures_are_retried_by_celery_and_permanent_ones_are_not(
     census_worker: Path, celery_client: Celery, fake_census: FakeCensus
 ) -> None:
-    fake_census.fail_next("503")  # the client does not retry here (max retries 0): Celery does
+    fake_census.fail_next("503")  # a worker's client never retries: Celery does (the task's one retry layer)
     result = celery_client.send_task("census.fetch_acs5", args=[2021, "state"], kwargs={"refresh": True})
     assert result.get(timeout=WAIT_S)["source"] == "live"
     assert len(fake_census.data_calls()) == 2

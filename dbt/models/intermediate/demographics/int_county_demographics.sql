@@ -9,6 +9,7 @@
         SAIPE for poverty and median income; no uninsured measure (null, labelled null).
     Age groups come from the age product: in the offline set they add up to that product's
     population, not to total_population (another vintage). Rates are percentages 0-100. -#}
+-- depends_on: {{ ref('stg_run__build') }}  (run_value() may sit in a conditional block)
 {{ config(materialized='table', tags=['reference']) }}
 
 with

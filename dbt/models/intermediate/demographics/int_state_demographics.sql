@@ -2,6 +2,7 @@
     build's product, in the contract of int_county_demographics. ACS: the vintage's state rows.
     Offline: PEP state totals and SAIPE state rows; age groups summed from the PEP county rows
     (the county characteristics file has no state rows). -#}
+-- depends_on: {{ ref('stg_run__build') }}  (run_value() may sit in a conditional block)
 {{ config(materialized='table', tags=['reference']) }}
 
 with

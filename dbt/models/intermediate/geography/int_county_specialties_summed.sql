@@ -7,6 +7,7 @@
     allocate_locations), for the county-specialties they touch. Weights
     are summed as decimals, so the sums are exact and equal what a full build computes;
     a county-specialty left with no provider is removed. -#}
+-- depends_on: {{ ref('stg_run__build') }}  (run_value() may sit in a conditional block)
 -- depends_on: {{ ref('int_providers_replaced') }}
 -- depends_on: {{ ref('int_zip_counties_weighted') }}
 -- depends_on: {{ ref('int_provider_secondary_locations') }}

@@ -5,6 +5,7 @@
     (location_class says why) and are kept out of county figures. Each row carries the
     provider's classification and specialty groups so counts need no further join.
     Incremental per NPI like int_providers_classified. -#}
+-- depends_on: {{ ref('stg_run__build') }}  (run_value() may sit in a conditional block)
 {{
     config(
         materialized='incremental',

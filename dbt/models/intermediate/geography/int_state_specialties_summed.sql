@@ -4,6 +4,7 @@
     Incremental like int_county_specialties_summed: a weekly run counts the providers it wrote
     and discounts the ones it replaced (int_providers_replaced), for the state-specialties they
     touch; one left with no provider is removed. -#}
+-- depends_on: {{ ref('stg_run__build') }}  (run_value() may sit in a conditional block)
 -- depends_on: {{ ref('int_providers_replaced') }}
 {{
     config(

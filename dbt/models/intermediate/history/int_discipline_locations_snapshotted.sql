@@ -3,6 +3,7 @@
     below), which reads the previous build's rows without a ref (a ref would be a cycle).
     Incremental per NPI like int_provider_locations_allocated: a weekly run deletes the rows of
     the NPIs it changed and appends their current ones; a re-baseline rebuilds it from all. -#}
+-- depends_on: {{ ref('stg_run__build') }}  (run_value() may sit in a conditional block)
 -- depends_on: {{ ref('fct_county_supply_history') }}
 -- depends_on: {{ ref('int_providers_merged') }}
 {{

@@ -14,6 +14,7 @@
     Slot 1 taxonomy: the code in Healthcare Provider Taxonomy Code_1 whatever its switch (County
     Health Rankings counts by it, marts/reference). RUCA: the USDA ERS RUCA 2010 codes of the
     practice ZIP (seed ruca_2010_zips; null for a ZIP ERS does not list). -#}
+-- depends_on: {{ ref('stg_run__build') }}  (run_value() may sit in a conditional block)
 -- depends_on: {{ ref('int_providers_replaced') }}
 {{
     config(

@@ -4,6 +4,7 @@
     applied_run_id shows which NPIs a run touched. Incremental runs read only the weekly
     files; a new monthly full file re-baselines with --full-refresh (careatlas.transform.inputs
     decides). Full-file rows are never window-sorted: only the small weekly set is. -#}
+-- depends_on: {{ ref('stg_run__build') }}  (run_value() may sit in a conditional block)
 {{
     config(
         materialized='incremental',

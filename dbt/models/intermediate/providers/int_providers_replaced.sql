@@ -4,6 +4,7 @@
     be a cycle). The state and county sums subtract them (allocated to counties as
     int_provider_locations_allocated did) instead of re-reading every NPI. No rows on a
     re-baseline or before int_providers_classified exists. -#}
+-- depends_on: {{ ref('stg_run__build') }}  (run_value() may sit in a conditional block)
 {{ config(materialized='table') }}
 
 {%- set columns = {

@@ -1,6 +1,7 @@
 {#- Log of the NPPES releases merged into int_providers_merged since the current baseline:
     the full release and each weekly delta, once. careatlas.transform.inputs reads it to tell a
     weekly run from a re-baseline. Built after the merge so a failed merge logs nothing. -#}
+-- depends_on: {{ ref('stg_run__build') }}  (run_value() may sit in a conditional block)
 -- depends_on: {{ ref('int_providers_merged') }}
 {{
     config(
@@ -14,7 +15,7 @@ with
 
 releases as (
 
-    select * from {{ source('run', 'nppes_releases') }}
+    select * from {{ ref('stg_run__nppes_releases') }}
 
 ),
 

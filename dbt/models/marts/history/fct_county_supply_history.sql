@@ -15,6 +15,7 @@
       moves_in/out   weight gained / lost in the county by providers in the discipline at both
     so that net_change = providers - previous_providers = entries - exits + moves_in - moves_out
     (tested: it holds only if the flows of the changed NPIs account for the whole change). The first step has no previous release: its flows are null. -#}
+-- depends_on: {{ ref('stg_run__build') }}  (run_value() may sit in a conditional block)
 {{
     config(
         materialized='incremental',
@@ -32,7 +33,7 @@ with
 this_release as (
 
     select release_date, release_kind
-    from {{ source('run', 'nppes_releases') }}
+    from {{ ref('stg_run__nppes_releases') }}
     order by release_date desc, release_kind = 'weekly' desc
     limit 1
 

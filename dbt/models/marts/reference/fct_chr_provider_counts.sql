@@ -20,6 +20,7 @@
     * suppression: 0 providers and more than 1,000 (v062) / 4,000 (v131) people -> the value is
       missing; 0 providers in a smaller county -> rate 0, ratio missing.
     One row per (county_fips, measure); counties are the denominator's. -#}
+-- depends_on: {{ ref('stg_run__build') }}  (run_value() may sit in a conditional block)
 with
 
 providers as (
@@ -135,7 +136,7 @@ final as (
         denominators.total_population / nullif(counted.chr_providers, 0) as chr_people_per_provider,
 
         ---------- dates
-        (select max(release_date) from {{ source('run', 'nppes_releases') }} where release_kind = 'full')
+        (select max(release_date) from {{ ref('stg_run__nppes_releases') }} where release_kind = 'full')
             as nppes_full_release_date,
 
         ---------- booleans

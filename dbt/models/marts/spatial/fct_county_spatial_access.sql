@@ -84,7 +84,7 @@ final as (
         disciplines.discipline,
 
         ---------- dates
-        (select max(release_date) from {{ source('run', 'nppes_releases') }}) as supply_release_date,
+        (select max(release_date) from {{ ref('stg_run__nppes_releases') }}) as supply_release_date,
 
         ---------- numerics
         coalesce(summed.zctas, 0) as zctas,

@@ -47,7 +47,7 @@ final as (
         end as nearest_provider_band,
 
         ---------- dates
-        (select max(release_date) from {{ source('run', 'nppes_releases') }}) as supply_release_date,
+        (select max(release_date) from {{ ref('stg_run__nppes_releases') }}) as supply_release_date,
 
         ---------- numerics
         access.population,

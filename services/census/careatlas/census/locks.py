@@ -8,10 +8,8 @@ of one host. ``auto`` picks Redis when it answers a ping.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Literal
@@ -19,6 +17,7 @@ from typing import Literal
 import structlog
 
 from careatlas.census.errors import CensusUnavailable
+from careatlas.shared import host
 
 log = structlog.get_logger(__name__)
 
@@ -59,22 +58,10 @@ def file_lock(folder: Path | None = None, *, wait_s: float = WAIT_S, poll_s: flo
 
     @contextlib.contextmanager
     def hold(name: str) -> Iterator[None]:
-        base.mkdir(parents=True, exist_ok=True)
         path = base / f"{hashlib.sha256(name.encode()).hexdigest()[:32]}.lock"
-        deadline = time.monotonic() + wait_s
-        with open(path, "a+b") as handle:
-            while True:
-                try:
-                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise CensusUnavailable(f"the fetch lock {name} was held for over {wait_s:.0f}s") from None
-                    time.sleep(poll_s)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        busy = CensusUnavailable(f"the fetch lock {name} was held for over {wait_s:.0f}s")
+        with host.file_lock(path, wait_s=wait_s, poll_s=poll_s, busy=lambda: busy):
+            yield
 
     return hold
 

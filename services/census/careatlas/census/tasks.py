@@ -27,7 +27,9 @@ def fetch_acs5(year: int, geo: str, refresh: bool = False, variables: list[str] 
                lake: str | None = None, run_id: str | None = None) -> dict:
     """One ACS 5-year table in the lake cache: served from it, or fetched once across workers."""
     log_setup.bind(run_id=run_id, year=year, geo=geo)
-    settings = get_settings()
+    # one retry layer: Celery's (autoretry above, with backoff, the worker free between tries);
+    # the client's own retries (census_max_retries) serve in-process fetches (CLI, embedded)
+    settings = get_settings().model_copy(update={"census_max_retries": 0})
     result = get_or_fetch(
         open_lake(lake, settings),
         year,

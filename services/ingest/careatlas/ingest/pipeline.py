@@ -20,7 +20,7 @@ from careatlas.ingest.chunk import ingest_chunk
 from careatlas.ingest.finalize import finalize
 from careatlas.ingest.models import ChunkResult, ChunkSpec, IngestPlan, Manifest
 from careatlas.runs.lifecycle import release_held
-from careatlas.shared import landing, layout
+from careatlas.shared import host, landing, layout
 from careatlas.shared.logging import configure_logging
 from careatlas.shared.settings import Settings, get_settings
 from careatlas.shared.storage import Lake, open_lake
@@ -87,7 +87,7 @@ def run_chunks(lake: Lake, plan: IngestPlan, workers: int, settings: Settings,
     workers = max(1, min(workers, len(specs)))
     threads = settings.ingest_worker_threads or max(1, (os.cpu_count() or 1) // workers)
     env = {"POLARS_MAX_THREADS": str(threads)}  # like a worker pod's CPU limit
-    with _environment(env), ProcessPoolExecutor(
+    with host.environment(env), ProcessPoolExecutor(
         max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
         initargs=(structlog.contextvars.get_contextvars(),),
     ) as pool:
@@ -112,21 +112,3 @@ def _init_worker(context: dict) -> None:
 
 def _chunk_in_worker(lake_root: str, spec: dict, block_bytes: int) -> ChunkResult:
     return ingest_chunk(open_lake(lake_root), ChunkSpec.model_validate(spec), block_bytes=block_bytes)
-
-
-class _environment:
-    """Set variables for child processes started inside the block, then restore them."""
-
-    def __init__(self, values: dict[str, str]) -> None:
-        self.values, self.saved = values, {}
-
-    def __enter__(self) -> None:
-        self.saved = {k: os.environ.get(k) for k in self.values}
-        os.environ.update(self.values)
-
-    def __exit__(self, *_exc) -> None:
-        for key, value in self.saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value

@@ -102,6 +102,7 @@ def _run_dbt(lake: Lake, config: dbt_runner.DbtConfig, run_id: str, plan: inputs
     result = dbt_runner.invoke(
         config, build_args(plan.rebaseline, plan.reference_unchanged),
         setup=lambda: run_inputs.write(config.warehouse_path, tables),
+        on_success=lambda: state.record_completed(config.warehouse_path, tables["build"][0]),
     )
     export.store_run_results(lake, run_id, result)
     if not result.success:

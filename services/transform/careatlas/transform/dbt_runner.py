@@ -9,7 +9,6 @@ The profile (dbt/profiles.yml) reads everything from the environment, set here p
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import threading
@@ -21,6 +20,7 @@ from typing import Any
 
 import structlog
 
+from careatlas.shared import host
 from careatlas.shared.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -155,9 +155,12 @@ def ensure_httpfs(*, credential_chain: bool = False) -> None:
 _RESULT_COMMANDS = ("build", "run", "test", "seed")  # the commands that write run_results.json
 
 
-def invoke(config: DbtConfig, args: list[str], *, setup: Callable[[], None] | None = None) -> DbtResult:
+def invoke(config: DbtConfig, args: list[str], *, setup: Callable[[], None] | None = None,
+           on_success: Callable[[], None] | None = None) -> DbtResult:
     """Run one dbt command (``["build", ...]``) against the configured project and warehouse.
-    ``setup`` runs first under the same locks (writing the run's inputs into the warehouse)."""
+    ``setup`` runs first under the same locks (writing the run's inputs into the warehouse);
+    ``on_success`` runs after a successful command, still under them, with dbt's database closed
+    (recording the build as completed)."""
     from dbt.cli.main import dbtRunner
 
     if config.target == "s3":
@@ -172,7 +175,8 @@ def invoke(config: DbtConfig, args: list[str], *, setup: Callable[[], None] | No
         "--log-path", str(config.target_path / "logs"),
     ]
     results_file = config.target_path / "run_results.json"
-    with _PROCESS_LOCK, _warehouse_lock(config.warehouse_path), _environment(config.env):
+    with _PROCESS_LOCK, _warehouse_lock(config.warehouse_path), host.environment(config.env):
+        # the environment under _PROCESS_LOCK: dbt reads os.environ while it renders the profile
         # a failed invocation may write none: never report the previous run's results
         results_file.unlink(missing_ok=True)
         if setup is not None:
@@ -181,8 +185,10 @@ def invoke(config: DbtConfig, args: list[str], *, setup: Callable[[], None] | No
         try:
             outcome = dbtRunner().invoke(full_args)
         finally:
-            _release_database()
+            release_database()
         elapsed = time.monotonic() - started
+        if outcome.success and on_success is not None:
+            on_success()
     command = args[0] if args else "dbt"
     if command in _RESULT_COMMANDS and not results_file.is_file() and hasattr(outcome.result, "write"):
         outcome.result.write(str(results_file))  # dbt writes none under --no-write-json
@@ -193,11 +199,23 @@ def invoke(config: DbtConfig, args: list[str], *, setup: Callable[[], None] | No
     return DbtResult(outcome.success, nodes, elapsed, _read_run_results(results_file, command), error)
 
 
-def _release_database() -> None:
+class DbtDuckdbChanged(RuntimeError):
+    """dbt-duckdb no longer has the internals ``release_database`` relies on."""
+
+
+def release_database() -> None:
     """Close the DuckDB database dbt-duckdb keeps open in this process after an invocation,
-    so the warehouse can be opened again (read-only for export, or by another process)."""
+    so the warehouse can be opened again (read-only for export, or by another process).
+
+    The one use of dbt-duckdb's private internals (its process-wide environment, which holds
+    the database open, and the lock guarding it: dbt-duckdb 1.11 has no public close).
+    tests/unit/transform/test_transform_dbt_runner.py fails loudly when an upgrade changes them."""
+    from dbt.adapters.duckdb import __version__ as dbt_duckdb
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 
+    if not (hasattr(DuckDBConnectionManager, "_LOCK") and hasattr(DuckDBConnectionManager, "_ENV")):
+        raise DbtDuckdbChanged(f"dbt-duckdb {dbt_duckdb.version}: DuckDBConnectionManager has no _LOCK/_ENV; "
+                               "dbt_runner.release_database must be adapted to this version")
     with DuckDBConnectionManager._LOCK:
         environment = DuckDBConnectionManager._ENV
         if environment is not None:
@@ -230,27 +248,6 @@ def _read_run_results(path: Path, command: str) -> dict[str, Any] | None:
 
 @contextlib.contextmanager
 def _warehouse_lock(warehouse: Path) -> Iterator[None]:
-    with open(warehouse.with_name(warehouse.name + ".lock"), "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise WarehouseBusy(f"another process is running dbt on {warehouse}") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-@contextlib.contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    # safe only under _PROCESS_LOCK: dbt reads os.environ while it renders the profile
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
+    busy = WarehouseBusy(f"another process is running dbt on {warehouse}")
+    with host.file_lock(warehouse.with_name(warehouse.name + ".lock"), busy=lambda: busy):
         yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value

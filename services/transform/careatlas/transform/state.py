@@ -1,19 +1,23 @@
 """What the warehouse was built from, read before a build to choose weekly or re-baseline.
 
-``intermediate.int_releases_applied`` logs the NPPES releases merged since the baseline;
-``intermediate.int_builds_completed`` logs builds whose models and tests all passed, with the
-reference fingerprint and ACS vintage they used.
+``intermediate.int_releases_applied`` (a dbt model) logs the NPPES releases merged since the
+baseline; ``build_log.builds_completed`` logs the builds whose models and tests all passed,
+with the reference fingerprint and ACS vintage they used. ``record_completed`` writes it from
+Python once dbt reports success, under the warehouse lock (a model cannot know that every test
+after it passed). A run whose NPPES changes were merged but never completed, or a change of
+reference data, makes the next build a re-baseline (docs/decisions/incremental-build.md).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
 class AppliedState:
-    """What the warehouse holds (intermediate.int_releases_applied, int_builds_completed)."""
+    """What the warehouse holds (intermediate.int_releases_applied, build_log.builds_completed)."""
 
     full_release: str
     full_version: str
@@ -30,8 +34,8 @@ def read_applied(warehouse: Path) -> AppliedState | None:
     if not warehouse.is_file():
         return None
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        tables = {row[0] for row in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'intermediate'"
+        tables = {f"{schema}.{name}" for schema, name in con.execute(
+            "select table_schema, table_name from information_schema.tables"
         ).fetchall()}
         if not _TABLES.issubset(tables):
             return None
@@ -49,13 +53,34 @@ def read_applied(warehouse: Path) -> AppliedState | None:
     return AppliedState(full[0][0], full[0][1], weekly, bool(unfinished) and not unfinished[0], fingerprint, year)
 
 
-_TABLES = {"int_releases_applied", "int_builds_completed", "int_providers_merged"}
+def record_completed(warehouse: Path, build: dict[str, Any]) -> None:
+    """Log build ``build`` (a run_inputs.build row) as completed; a run logged already (a
+    redelivered task) is logged once. Hold the warehouse lock, with dbt's connection closed."""
+    import duckdb
+
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("begin")
+        con.execute(f"create schema if not exists {LOG_SCHEMA}")
+        con.execute(f"create table if not exists {COMPLETED} ({_COMPLETED_COLUMNS})")
+        con.execute(
+            f"insert into {COMPLETED} select ?, ?, ?, ?, ?, current_timestamp "
+            f"where not exists (select 1 from {COMPLETED} where run_id = ?)",
+            [build["run_id"], build["reference_fingerprint"], build["demographics_product"], build["acs_year"],
+             build["is_rebaseline"], build["run_id"]],
+        )
+        con.execute("commit")
+
+
+LOG_SCHEMA = "build_log"
+COMPLETED = f"{LOG_SCHEMA}.builds_completed"
+_COMPLETED_COLUMNS = (
+    "run_id varchar not null, reference_fingerprint varchar not null, demographics_product varchar not null, "
+    "acs_year integer, is_rebaseline boolean not null, completed_at timestamp not null"
+)
+_TABLES = {"intermediate.int_releases_applied", COMPLETED, "intermediate.int_providers_merged"}
 # NPIs written by a run that never completed: its changes may not have reached every model
 _UNFINISHED = (
     "select count(*) from intermediate.int_providers_merged "
-    "where applied_run_id not in (select run_id from intermediate.int_builds_completed)"
+    f"where applied_run_id not in (select run_id from {COMPLETED})"
 )
-_LAST_COMPLETED = (
-    "select reference_fingerprint, acs_year from intermediate.int_builds_completed "
-    "order by completed_at desc limit 1"
-)
+_LAST_COMPLETED = f"select reference_fingerprint, acs_year from {COMPLETED} order by completed_at desc limit 1"
