@@ -108,3 +108,13 @@ def test_long_steps_show_progress_on_a_terminal_only(monkeypatch: pytest.MonkeyP
     with demo_inputs.steps() as step, step("Building the marts (dbt)"):
         pass
     assert ("Building the marts (dbt)" in out.getvalue()) is terminal
+
+
+def test_the_reference_option_reaches_the_settings_the_report_reads(tmp_path: Path) -> None:
+    """The report's comparisons (careatlas.report.validation) find CHR through the settings'
+    reference folder: ``demo --reference`` must set it, as ``--lake`` sets the lake."""
+    from careatlas.cli.bootstrap import configure
+    from careatlas.shared.settings import get_settings
+
+    configure(lake=str(tmp_path / "lake"), reference=tmp_path)
+    assert get_settings().reference_dir == tmp_path and get_settings().lake == str(tmp_path / "lake")

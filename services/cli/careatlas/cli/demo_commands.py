@@ -57,7 +57,8 @@ def demo(
     """Run everything in-process on a local lake and print the headline findings."""
     named_release = check_nppes(nppes, release) if nppes is not None else None
     reference_files.default_warehouse(lake)
-    settings = configure(lake=lake)
+    # --reference also reaches the report's comparisons (they read the settings' reference folder)
+    settings = configure(lake=lake, reference=reference)
     from careatlas.cli.embedded import EmbeddedRun, run_embedded
 
     try:
