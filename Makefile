@@ -15,7 +15,7 @@ demo: setup
 	$(UV) run careatlas demo $(DEMO_ARGS)
 
 test: setup
-	$(UV) run pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(UV) run pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: setup
 	$(UV) run ruff check .
