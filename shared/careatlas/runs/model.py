@@ -106,9 +106,14 @@ def attempt_of(manifest: RunManifest | None, root_id: str | None) -> int:
     return manifest.attempt - 1
 
 
+def failed_tasks(manifest: RunManifest, tasks: dict[str, TaskRecord]) -> list[TaskRecord]:
+    """The tasks of the run's current attempt recorded as failed."""
+    return [t for t in tasks.values() if t.state == "failed" and t.run_attempt >= manifest.attempt]
+
+
 def failure_reason(manifest: RunManifest, tasks: dict[str, TaskRecord], fallback: str | None) -> str:
     """The run's error: its current attempt's failed tasks, each named, else ``fallback``."""
-    failed = [t for t in tasks.values() if t.state == "failed" and t.run_attempt >= manifest.attempt]
+    failed = failed_tasks(manifest, tasks)
     named = "; ".join(f"{t.name}{f' chunk {t.chunk}' if t.chunk is not None else ''}: {t.error}" for t in failed)
     return named or fallback or "a step failed (see the worker logs)"
 

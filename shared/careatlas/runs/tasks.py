@@ -22,7 +22,7 @@ from celery import chord, current_app, current_task, shared_task
 from celery.canvas import Signature
 
 from careatlas.runs import lifecycle
-from careatlas.runs.model import RunManifest, TaskRecord, attempt_of, save_manifest
+from careatlas.runs.model import RunManifest, TaskRecord, attempt_of, failed_tasks, save_manifest
 from careatlas.shared import layout
 from careatlas.shared.logging import bind, get_logger
 from careatlas.shared.settings import get_settings
@@ -30,6 +30,7 @@ from careatlas.shared.storage import LakeUnavailable
 
 log = get_logger(__name__)
 RETRY = {"autoretry_for": (LakeUnavailable,), "retry_backoff": True, "retry_jitter": True, "max_retries": 8}
+NAMING_WAIT_S = 10  # how long an errback waits, in 1 s retries, for the failed task to say why
 
 
 def _sig(name: str, **kwargs) -> Signature:
@@ -161,6 +162,12 @@ def fail_run(*_errback_args, run_id: str, lake: str | None = None, reason: str |
     bind(run_id=run_id)
     runs = lifecycle.Runs.open(get_settings(), lake)
     manifest = runs.manifest(run_id)
+    if (reason is None and current_task and current_task.request.retries < NAMING_WAIT_S and runs.live
+            and not manifest.is_final and not failed_tasks(manifest, runs.live.tasks(run_id))):
+        # Celery sends a failed task's errbacks before it runs the task's on_failure, which
+        # records why it failed (and fails the run itself): wait for that rather than fail the
+        # run with no reason
+        raise current_task.retry(countdown=1, max_retries=NAMING_WAIT_S)
     attempt = attempt_of(manifest, current_task.request.root_id if current_task else None)
     manifest = lifecycle.fail(runs, run_id, reason, failed_attempt=attempt)
     return {"run_id": run_id, "status": manifest.status if manifest else None}
