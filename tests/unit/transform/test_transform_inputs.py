@@ -92,6 +92,7 @@ def test_weekly_build_reads_the_full_release_for_its_columns_only(lake: Lake) ->
         ({"full_release": "2024-12-08"}, True),  # a new monthly file
         ({"complete": False}, True),  # merged changes of a build that failed later
         ({"fingerprint": "other"}, True),  # NUCC, crosswalk, report or dbt project changed
+        ({"reexecuted": True}, True),  # the run building now already built here (a task delivered again)
         ({"weekly": frozenset({(scenario.WEEKLY_RELEASE, "v1")})}, False),  # already applied
         ({"weekly": frozenset({(scenario.WEEKLY_RELEASE, "v0")})}, True),  # republished
     ],
@@ -152,4 +153,7 @@ def test_read_applied_sees_an_unfinished_build(baseline_copy) -> None:
         con.execute("update intermediate.int_providers_merged set applied_run_id = 'crashed' "
                     "where npi = ?", [scenario.CHITTENDEN_FM])
     assert not state.read_applied(baseline_copy.warehouse).complete
+    # the NPIs a run wrote carry its id: a build under that id again is a re-execution
+    assert state.read_applied(baseline_copy.warehouse, "baseline").reexecuted
+    assert not state.read_applied(baseline_copy.warehouse, "weekly-1").reexecuted
     assert state.read_applied(baseline_copy.root / "missing.duckdb") is None

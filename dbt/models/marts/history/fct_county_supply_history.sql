@@ -4,17 +4,22 @@
     state but keeps the history; a step is appended once, when the build's release is newer than
     the last recorded one, and the past is never recomputed.
     Supply now is int_county_specialties_summed (kept incrementally), supply before the last
-    step's rows. The flows compare, for the NPIs this run changed only (the weekly delta's, or
-    all on a re-baseline), their discipline locations now (int_discipline_locations_current)
-    with those of the last step (int_discipline_locations_snapshotted, read before it is
-    updated), per NPI, discipline and county, as exact decimal weights:
+    step's rows. The flows compare, per NPI, discipline and county and as exact decimal weights,
+    the discipline locations now (int_discipline_locations_current) with those of the last step
+    (int_discipline_locations_snapshotted: the locations as of the last recorded step, moved on
+    only by a build that records a step), for every NPI whose locations may have changed since
+    that step: all on a re-baseline; on a weekly build, the NPIs it rewrote plus those that
+    builds recording no step changed in between (int_discipline_locations_pending: a re-baseline
+    of the same release, e.g. new reference data or another allocation mode). Every other NPI's
+    locations are those of the snapshot, so the flows account for the whole change:
       entries        providers of the discipline now who were not before (weight now)
       new_npis       entries enumerated after the previous release
       exits          providers of the discipline before who are not now (weight before)
       deactivations  exits whose NPI is no longer active (deactivated, or gone from NPPES)
       moves_in/out   weight gained / lost in the county by providers in the discipline at both
-    so that net_change = providers - previous_providers = entries - exits + moves_in - moves_out
-    (tested: it holds only if the flows of the changed NPIs account for the whole change). The first step has no previous release: its flows are null. -#}
+    and net_change = providers - previous_providers = entries - exits + moves_in - moves_out
+    (tests county_supply_history_flows_add_up, and ..._snapshot_matches_the_county_sums for the
+    state the next step starts from). The first step has no previous release: its flows are null. -#}
 -- depends_on: {{ ref('stg_run__build') }}  (run_value() may sit in a conditional block)
 {{
     config(
@@ -24,9 +29,8 @@
         on_schema_change='fail',
     )
 }}
-{%- set snapshot = adapter.get_relation(
-        database=this.database, schema='intermediate', identifier='int_discipline_locations_snapshotted')
-    if execute else none %}
+{%- set snapshot = supply_history_state('int_discipline_locations_snapshotted') %}
+{%- set pending = supply_history_state('int_discipline_locations_pending') %}
 
 with
 
@@ -49,11 +53,16 @@ previous_step as (
 
 ),
 
-{#- only the NPIs this run changed can differ from the last step: all of them on a re-baseline,
-    the weekly delta's on a weekly build; plus, on a re-baseline, NPIs gone from NPPES -#}
+{#- the NPIs whose locations may differ from the snapshot's (the last step's): those this build
+    rewrote (all of them on a re-baseline, the weekly delta's on a weekly build), those builds
+    without a step changed since the last step, and, on a re-baseline, NPIs gone from NPPES -#}
 changed_npis as (
 
     select npi from {{ ref('int_providers_merged') }} where applied_run_id = {{ run_value('run_id') }}
+    {%- if pending is not none %}
+    union
+    select npi from {{ pending }}
+    {%- endif %}
 
 ),
 
@@ -62,6 +71,9 @@ current_locations as (
     select npi, discipline, county_fips, weight
     from {{ ref('int_discipline_locations_current') }}
     where applied_run_id = {{ run_value('run_id') }}
+    {%- if pending is not none %}
+        or npi in (select npi from {{ pending }})
+    {%- endif %}
 
 ),
 

@@ -73,7 +73,7 @@ def _build(
 ) -> dict[str, Any]:
     timings: dict[str, float] = {}
     with _timed(timings, "plan_s"):
-        applied = state.read_applied(config.warehouse_path)
+        applied = state.read_applied(config.warehouse_path, run_id)
         plan = inputs.plan(lake, applied, project_dir=config.project_dir, acs_year=acs_year,
                            full_refresh=full_refresh, location_allocation=location_allocation)
     result = _run_dbt(lake, config, run_id, plan)

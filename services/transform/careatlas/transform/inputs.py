@@ -16,6 +16,10 @@ secondary practice locations (``pl`` published with the baseline release) and th
 mode (``Settings.location_allocation``) are in it too: both decide every provider's counties. The
 demographics are in the fingerprint because the crosswalk's counties are mapped onto the
 demographic vintage's counties, so every provider's county allocation depends on them.
+A build is also a re-baseline when its run already built here (the transform task delivered
+again, acks_late): the per-NPI models take the NPIs stamped with the build's run id as the ones
+it changed, so a second incremental build under the same id would rebuild every NPI the first
+one wrote from the weekly deltas alone (their taxonomies lost).
 """
 
 from __future__ import annotations
@@ -145,7 +149,7 @@ def _needs_rebaseline(
     # an applied weekly no longer published: withdrawn (its run was cancelled mid-transform)
     withdrawn = bool(set(applied_weekly) - {w.release for w in weeklies})
     return (
-        withdrawn or
+        withdrawn or applied.reexecuted or
         (applied.full_release, applied.full_version) != (full.release, full.version)
         or not applied.complete
         or applied.fingerprint != fingerprint

@@ -25,10 +25,15 @@ class AppliedState:
     complete: bool = True  # every NPPES change merged so far belongs to a completed build
     fingerprint: str | None = None  # of the last completed build
     acs_year: int | None = None  # of the last completed build
+    # the run building now already wrote NPIs here: its task was delivered again (acks_late) or
+    # re-driven after it built. A second incremental build would take every NPI stamped with the
+    # run id as changed by it and rebuild them from the weekly deltas alone.
+    reexecuted: bool = False
 
 
-def read_applied(warehouse: Path) -> AppliedState | None:
-    """What the warehouse was built from; None for a new or unreadable warehouse."""
+def read_applied(warehouse: Path, run_id: str | None = None) -> AppliedState | None:
+    """What the warehouse was built from; None for a new or unreadable warehouse. With
+    ``run_id`` (the run about to build), whether that run already wrote NPIs here."""
     import duckdb
 
     if not warehouse.is_file():
@@ -45,12 +50,14 @@ def read_applied(warehouse: Path) -> AppliedState | None:
         ).fetchall()
         unfinished = con.execute(_UNFINISHED).fetchone()
         last = con.execute(_LAST_COMPLETED).fetchone()
+        reexecuted = run_id is not None and bool(con.execute(_WRITTEN_BY, [run_id]).fetchone()[0])
     full = [(release, version) for kind, release, version in releases if kind == "full"]
     if len(full) != 1:
         return None
     weekly = frozenset((release, version) for kind, release, version in releases if kind == "weekly")
     fingerprint, year = last if last else (None, None)
-    return AppliedState(full[0][0], full[0][1], weekly, bool(unfinished) and not unfinished[0], fingerprint, year)
+    return AppliedState(full[0][0], full[0][1], weekly, bool(unfinished) and not unfinished[0], fingerprint, year,
+                        reexecuted)
 
 
 def record_completed(warehouse: Path, build: dict[str, Any]) -> None:
@@ -83,4 +90,5 @@ _UNFINISHED = (
     "select count(*) from intermediate.int_providers_merged "
     f"where applied_run_id not in (select run_id from {COMPLETED})"
 )
+_WRITTEN_BY = "select count(*) > 0 from intermediate.int_providers_merged where applied_run_id = ?"
 _LAST_COMPLETED = f"select reference_fingerprint, acs_year from {COMPLETED} order by completed_at desc limit 1"
