@@ -13,7 +13,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from careatlas.cli.reference_files import REPO, VENDORED_DIR
+from careatlas.shared.reference_folder import REPO, VENDORED_DIR
 from careatlas.synth import supply_model
 from careatlas.synth.nppes import generate_file
 from careatlas.synth.supply import SupplyError, SupplySpec, load_supply, nearest_year

@@ -23,8 +23,8 @@ import typer
 from careatlas.cli import reference_files
 from careatlas.cli.bootstrap import configure
 from careatlas.cli.demo_inputs import check_nppes, regional_references, steps
-from careatlas.cli.output import ExitCode, console, fail, styled
-from careatlas.synth.provenance import describe
+from careatlas.cli.output import ExitCode, console, fail, requires_extra, styled
+from careatlas.shared import reference_folder
 
 DEMO_RELEASE = date(2025, 4, 7)
 # the live ACS vintage the demo asks for when a Census API key is set
@@ -62,17 +62,20 @@ def demo(
     from careatlas.cli.embedded import EmbeddedRun, run_embedded
 
     try:
-        reference_dir = reference_files.reference_dir(reference, settings.reference_dir)
+        reference_dir = reference_folder.reference_dir(reference, settings.reference_dir)
         references = reference_files.embedded_sources(reference_dir)
     except FileNotFoundError as error:
         fail(str(error), ExitCode.NOT_FOUND)
+    if nppes is None:
+        with requires_extra("synth", "careatlas demo without --nppes"):  # it generates the NPPES file
+            from careatlas.synth.provenance import describe
     inputs = Path(lake) / "_demo_inputs"
     synthetic = None
     with steps() as step:
         if nppes is None:
             chosen = None if national else _states(states)
             with step("Generating the synthetic NPPES file"):
-                source, synthetic = _generate(inputs, rows, seed, reference_dir or reference_files.VENDORED_DIR,
+                source, synthetic = _generate(inputs, rows, seed, reference_dir or reference_folder.VENDORED_DIR,
                                               chosen)
             references["deactivations"] = str(_deactivation_report(source, inputs))
             if chosen:  # demographics and crosswalk of the same states: no county without providers

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 
 from careatlas.cli import bootstrap
-from careatlas.cli.output import ExitCode, emit, fail, styled
+from careatlas.cli.output import ExitCode, emit, fail, requires_extra, styled
 
 app = typer.Typer(help="Synthetic NPPES files in the CMS dissemination format.", no_args_is_help=True)
 
@@ -81,8 +81,9 @@ def generate(
 ) -> None:
     """Write a synthetic NPPES main file (or zip), byte-for-byte in the CMS format."""
     settings = bootstrap.configure()  # logs go to stderr: stdout stays JSON-clean
-    from careatlas.synth import command
-    from careatlas.synth.nppes import OptionError
+    with requires_extra("synth", "careatlas nppes generate"):  # the generator is not in the production CLI
+        from careatlas.synth import command
+        from careatlas.synth.nppes import OptionError
 
     options = command.Options(
         rows=rows, size=size, seed=seed, out=out, weekly=kind is Kind.weekly, base=base, as_zip=as_zip,

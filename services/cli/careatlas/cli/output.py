@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import IntEnum
 from typing import Annotated, Any, NoReturn
 
@@ -47,6 +48,17 @@ def fail(message: str, code: ExitCode = ExitCode.FAILED) -> NoReturn:
     # soft_wrap: an error is one line whatever the terminal's width (paths stay whole to copy)
     err_console.print(Text.assemble(("error:", "bold red"), " ", str(message)), highlight=False, soft_wrap=True)
     raise typer.Exit(int(code))
+
+
+@contextmanager
+def requires_extra(extra: str, what: str) -> Iterator[None]:
+    """Around the lazy imports of an optional part of the install (the generator, the report, the
+    in-process workers): when one is missing, a usage error naming the extra, not a traceback."""
+    try:
+        yield
+    except ModuleNotFoundError as error:
+        fail(f"{what} needs the {extra} extra, which this install leaves out: install careatlas-cli[{extra}] "
+             f"(uv sync --extra {extra}); {error}", ExitCode.USAGE)
 
 
 def styled(text: object, style: str = "bold") -> Text:

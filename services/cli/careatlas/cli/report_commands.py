@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from careatlas.cli.bootstrap import configure
-from careatlas.cli.output import ExitCode, emit, fail, styled
+from careatlas.cli.output import ExitCode, emit, fail, requires_extra, styled
 from careatlas.shared.storage import LakeError, LakeUnavailable
 
 
@@ -27,13 +27,11 @@ def report(
 ) -> None:
     """Write an HTML report (maps, rankings, provenance) of a run's marts; it opens offline."""
     settings = configure(lake=lake)
-    try:
+    with requires_extra("report", "careatlas report"):
         from careatlas.report.data import ReportError, RunNotFound
         from careatlas.report.lineage import docs_dir_for
         from careatlas.report.report import write_report
         from careatlas.report.shapes import ShapesUnavailable
-    except ModuleNotFoundError as error:
-        fail(f"the report needs the report extra (careatlas-cli[report]): {error}", ExitCode.USAGE)
     try:
         path = write_report(None, run_id, out, settings=settings, dbt_docs=dbt_docs, shapes_cache=shapes_cache,
                             top_counties=top)

@@ -20,6 +20,7 @@ from careatlas.cli import reference_files
 from careatlas.cli.bootstrap import configure
 from careatlas.cli.census_commands import census_errors, exit_codes, lake_codes
 from careatlas.cli.output import ExitCode, emit, fail, styled
+from careatlas.shared import reference_folder
 
 
 def transform(
@@ -68,7 +69,7 @@ def load_missing_references(lake, reference: Path | None, settings) -> list[dict
     missing = reference_files.missing_kinds(lake)
     if not missing:
         return []
-    sources = reference_files.embedded_sources(reference_files.reference_dir(reference, settings.reference_dir),
+    sources = reference_files.embedded_sources(reference_folder.reference_dir(reference, settings.reference_dir),
                                                missing)
     return [load_reference(lake, kind, source, settings=settings).as_dict() for kind, source in sources.items()]
 

@@ -15,7 +15,7 @@ from rich.table import Table
 
 from careatlas.cli.bootstrap import configure
 from careatlas.cli.output import ExitCode, emit, fail, styled
-from careatlas.cli.reference_files import folders, reference_dir
+from careatlas.shared.reference_folder import folders, reference_dir
 from careatlas.shared.storage import LakeError, LakeUnavailable
 
 
