@@ -41,6 +41,7 @@ COPY services/census/pyproject.toml services/census/
 COPY services/transform/pyproject.toml services/transform/
 COPY services/cli/pyproject.toml services/cli/
 COPY services/synth/pyproject.toml services/synth/
+COPY services/report/pyproject.toml services/report/
 # hadolint ignore=SC2046
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --no-install-workspace $(cat /tmp/selection)

@@ -106,9 +106,11 @@ def _locked(lock: dict, name: str, extras: tuple[str, ...] = ()) -> set[str]:
 def test_the_production_cli_carries_neither_the_generator_nor_numpy(repo: Path) -> None:
     lock = tomllib.loads((repo / "uv.lock").read_text())
     production = _locked(lock, "careatlas-cli")
-    assert not production & {"numpy", "careatlas-synth", "plotly", "shapely", "careatlas-transform"}, production
+    assert not production & {"numpy", "careatlas-synth", "careatlas-report", "plotly", "shapely",
+                              "careatlas-transform"}, production
     assert {"numpy", "careatlas-synth"} <= _locked(lock, "careatlas-cli", ("synth",))
-    assert {"careatlas-synth", "careatlas-transform", "plotly"} <= _locked(lock, "careatlas-cli", ("demo",))
+    assert {"careatlas-report", "numpy", "plotly"} <= _locked(lock, "careatlas-cli", ("report",))
+    assert {"careatlas-synth", "careatlas-transform", "careatlas-report"} <= _locked(lock, "careatlas-cli", ("demo",))
 
 
 @pytest.mark.skipif(os.name != "posix", reason="needs a POSIX sh")

@@ -36,14 +36,19 @@ def test_generate_without_the_generator_names_the_extra(without, tmp_path: Path)
 
 
 def test_the_demo_without_the_generator_names_the_extra(without, tmp_path: Path) -> None:
-    without("careatlas.synth.provenance")
+    without("careatlas.synth.nppes")
     result = run_cli("demo", "--rows", "10", "--lake", str(tmp_path / "lake"))
     assert result.exit_code == 2 and "careatlas-cli[synth]" in result.flat_stderr
 
 
-def test_the_report_without_its_extra_names_it(without, tmp_path: Path) -> None:
-    without("careatlas.report.report")
-    result = run_cli("report", "--out", str(tmp_path / "r.html"))
+@pytest.mark.parametrize(("hidden", "command"), [
+    ("careatlas.report.report", ["report"]),
+    ("careatlas.report.trends", ["trends"]),
+    ("careatlas.validate.run", ["validate", "--against", "chr"]),
+])
+def test_the_analysis_commands_without_the_report_name_it(without, hidden: str, command: list[str]) -> None:
+    without(hidden)
+    result = run_cli(*command)
     assert result.exit_code == 2 and "careatlas-cli[report]" in result.flat_stderr
 
 

@@ -140,7 +140,7 @@ def test_the_nearest_ahrf_year(target: int, expected: int) -> None:
 
 
 def test_the_sentence_says_synthetic_density_and_sources() -> None:
-    from careatlas.synth.provenance import describe
+    from careatlas.report.labels import describe_synthetic as describe
 
     record = {"states": ["MT", "ND"], "rows": 1000, "full_density_rows": 4000, "counties": 109, "ahrf_year": 2021,
               "seed": 3}

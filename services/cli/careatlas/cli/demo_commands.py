@@ -14,6 +14,7 @@ records says the providers are synthetic and what they were drawn from.
 
 from __future__ import annotations
 
+import importlib
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -66,9 +67,11 @@ def demo(
         references = reference_files.embedded_sources(reference_dir)
     except FileNotFoundError as error:
         fail(str(error), ExitCode.NOT_FOUND)
-    if nppes is None:
-        with requires_extra("synth", "careatlas demo without --nppes"):  # it generates the NPPES file
-            from careatlas.synth.provenance import describe
+    if nppes is None:  # it generates the NPPES file: say so before any work when the generator is missing
+        with requires_extra("synth", "careatlas demo without --nppes"):
+            importlib.import_module("careatlas.synth.nppes")
+    from careatlas.report.labels import describe_synthetic
+
     inputs = Path(lake) / "_demo_inputs"
     synthetic = None
     with steps() as step:
@@ -80,7 +83,7 @@ def demo(
             references["deactivations"] = str(_deactivation_report(source, inputs))
             if chosen:  # demographics and crosswalk of the same states: no county without providers
                 references = regional_references(references, chosen, reference_dir, inputs / "reference")
-            console.print(styled("Synthetic NPPES:"), describe(synthetic), highlight=False)
+            console.print(styled("Synthetic NPPES:"), describe_synthetic(synthetic), highlight=False)
         else:
             source = nppes
         acs = acs_year or (DEMO_ACS_YEAR if settings.census_api_key else None)

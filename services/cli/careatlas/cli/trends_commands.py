@@ -13,7 +13,7 @@ import polars as pl
 import typer
 
 from careatlas.cli.bootstrap import configure
-from careatlas.cli.output import ExitCode, emit, fail, styled
+from careatlas.cli.output import ExitCode, emit, fail, requires_extra, styled
 from careatlas.shared import layout
 from careatlas.shared.storage import LakeError, LakeKeyNotFound, LakeUnavailable, open_lake
 
@@ -30,7 +30,8 @@ def trends(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Supply change between two releases: net change, entries, new NPIs, exits, deactivations, moves."""
-    from careatlas.report.trends import TrendError, change_between
+    with requires_extra("report", "careatlas trends"):
+        from careatlas.report.trends import TrendError, change_between
 
     settings = configure(lake=lake)
     try:

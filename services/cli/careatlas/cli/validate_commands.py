@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from careatlas.cli.bootstrap import configure
-from careatlas.cli.output import ExitCode, emit, fail, styled
+from careatlas.cli.output import ExitCode, emit, fail, requires_extra, styled
 from careatlas.shared.reference_folder import folders, reference_dir
 from careatlas.shared.storage import LakeError, LakeUnavailable
 
@@ -49,10 +49,12 @@ def validate(
 ) -> None:
     """Compare a run's county figures with County Health Rankings, HRSA HPSAs or the AHRF."""
     settings = configure(lake=lake)
-    from careatlas.report.data import ReportError, RunNotFound
     from careatlas.shared.storage import Lake
-    from careatlas.validate.run import FILE_ERRORS, ReferenceMissing, reference_files
-    from careatlas.validate.run import validate as run_validation
+
+    with requires_extra("report", "careatlas validate"):
+        from careatlas.report.data import ReportError, RunNotFound
+        from careatlas.validate.run import FILE_ERRORS, ReferenceMissing, reference_files
+        from careatlas.validate.run import validate as run_validation
 
     try:
         paths = reference_files(against.value, file, folders(reference_dir(reference, settings.reference_dir)))
