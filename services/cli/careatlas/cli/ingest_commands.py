@@ -18,7 +18,7 @@ from rich.table import Table
 
 from careatlas.cli.bootstrap import configure
 from careatlas.cli.output import ExitCode, emit, fail
-from careatlas.shared import landing
+from careatlas.nppes import landing
 from careatlas.shared.settings import Settings
 
 KINDS = ("full", "weekly")

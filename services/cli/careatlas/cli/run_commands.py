@@ -15,8 +15,9 @@ import typer
 from careatlas.cli.bootstrap import configure
 from careatlas.cli.ingest_commands import KINDS, kind_conflict, kind_from_name
 from careatlas.cli.output import ExitCode, RunIdArgument, emit, fail, styled
+from careatlas.nppes import landing
 from careatlas.runs import lifecycle, model
-from careatlas.shared import catalog, landing, layout
+from careatlas.shared import catalog, layout
 from careatlas.shared.settings import Settings
 from careatlas.shared.storage import Lake, LakeError, LakeUnavailable, open_lake
 

@@ -8,7 +8,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from careatlas.shared.nppes_schema import MAIN_COLUMNS
+from careatlas.nppes.schema import MAIN_COLUMNS
 from careatlas.synth import dates
 from careatlas.synth.context import Batch, Columns
 from careatlas.synth.draw import Draw, null_column

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
-from careatlas.shared.nppes_schema import US_STATES
+from careatlas.nppes.schema import US_STATES
 from careatlas.synth import geo_builtin, names_builtin, reference, taxonomy_builtin
 from careatlas.synth.draw import Choices
 from careatlas.synth.model import Places, Taxonomy, Vocab, state_weights
