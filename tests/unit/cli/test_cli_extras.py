@@ -52,6 +52,19 @@ def test_the_analysis_commands_without_the_report_name_it(without, hidden: str, 
     assert result.exit_code == 2 and "careatlas-cli[report]" in result.flat_stderr
 
 
+@pytest.mark.parametrize(("hidden", "command"), [
+    ("careatlas.ingest.pipeline", ["ingest", "npidata_pfile_20050523-20250406.csv"]),
+    ("careatlas.transform.build", ["transform"]),
+    ("careatlas.census.snapshot", ["census", "import", "acs.json", "--year", "2023"]),
+    ("careatlas.ingest.reference.load", ["reference", "load", "nucc", "nucc.csv"]),
+])
+def test_the_in_process_commands_without_the_workers_name_the_extra(without, hidden: str,
+                                                                    command: list[str]) -> None:
+    without(hidden)
+    result = run_cli(*command)
+    assert result.exit_code == 2 and "careatlas-cli[embedded]" in result.flat_stderr
+
+
 def test_importing_the_cli_does_not_import_numpy_or_the_generator() -> None:
     probe = ("import sys, careatlas.cli.main; "
              "print(sorted(m for m in sys.modules if m == 'numpy' or m.startswith(('careatlas.synth', "

@@ -24,7 +24,9 @@ import typer
 from careatlas.cli import reference_files
 from careatlas.cli.bootstrap import configure
 from careatlas.cli.demo_inputs import check_nppes, regional_references, steps
-from careatlas.cli.output import ExitCode, console, fail, requires_extra, styled
+from careatlas.cli.errors import exit_codes, requires_extra
+from careatlas.cli.options import ReferenceOption
+from careatlas.cli.output import ExitCode, console, fail, styled
 from careatlas.shared import reference_folder
 
 DEMO_RELEASE = date(2025, 4, 7)
@@ -45,8 +47,7 @@ def demo(
         help="A full (monthly) NPPES file to use instead of a generated one.")] = None,
     release: Annotated[str | None, typer.Option(
         help="YYYY-MM-DD release of --nppes when its name is not the CMS one.")] = None,
-    reference: Annotated[Path | None, typer.Option(
-        help="Folder of reference files (default ../shared/reference; without one, data/reference).")] = None,
+    reference: ReferenceOption = None,
     lake: Annotated[str, typer.Option(help="Lake folder.")] = "lake",
     workers: Annotated[int, typer.Option(help="Ingest worker processes (0 = all cores).")] = 0,
     seed: Annotated[int, typer.Option(help="Generator seed.")] = 2025,
@@ -62,11 +63,9 @@ def demo(
     settings = configure(lake=lake, reference=reference)
     from careatlas.cli.embedded import EmbeddedRun, run_embedded
 
-    try:
+    with exit_codes({FileNotFoundError: ExitCode.NOT_FOUND}):
         reference_dir = reference_folder.reference_dir(reference, settings.reference_dir)
         references = reference_files.embedded_sources(reference_dir)
-    except FileNotFoundError as error:
-        fail(str(error), ExitCode.NOT_FOUND)
     if nppes is None:  # it generates the NPPES file: say so before any work when the generator is missing
         with requires_extra("synth", "careatlas demo without --nppes"):
             importlib.import_module("careatlas.synth.nppes")
@@ -92,11 +91,10 @@ def demo(
         census = f"; live ACS {acs}" if acs else ""
         console.print(styled("CareAtlas demo:"), f"{source.name} → lake {settings.lake} (offline demographics: "
                       f"Census PEP and SAIPE{census})")
-        try:
-            with step("Ingesting and building the marts (dbt)"):
-                result = run_embedded(settings, job)
-        except (ValueError, RuntimeError) as error:  # bad input, a failed dbt test: the message says which
-            fail(str(error), ExitCode.FAILED)
+        # bad input, a failed dbt test: the message says which
+        with exit_codes({ValueError: ExitCode.FAILED, RuntimeError: ExitCode.FAILED}), \
+                step("Ingesting and building the marts (dbt)"):
+            result = run_embedded(settings, job)
         if synthetic:
             _record_synthetic(settings.lake, synthetic)
         _headlines(settings, result, synthetic)
@@ -115,16 +113,14 @@ def _states(text: str) -> tuple[str, ...]:
 
 def _generate(folder: Path, rows: int | None, seed: int, reference_dir: Path,
               states: tuple[str, ...] | None) -> tuple[Path, dict]:
-    from careatlas.synth.nppes import OptionError, generate_file
+    from careatlas.synth.nppes import generate_file
     from careatlas.synth.supply import SupplyError, SupplySpec
 
     target = folder / f"npidata_pfile_20050523-{DEMO_RELEASE:%Y%m%d}.csv"
     target.unlink(missing_ok=True)  # a file of other options must not be reused
-    try:
+    with exit_codes({SupplyError: ExitCode.USAGE}):  # and OptionError (the table)
         summary = generate_file(target, rows=rows, seed=seed, reference_dir=reference_dir, release=DEMO_RELEASE,
                                 supply=SupplySpec(states, DEMO_RELEASE.year))
-    except (OptionError, SupplyError) as error:
-        fail(str(error), ExitCode.USAGE)
     return target, summary.synthetic
 
 
