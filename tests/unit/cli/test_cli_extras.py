@@ -38,7 +38,7 @@ def test_generate_without_the_generator_names_the_extra(without, tmp_path: Path)
 def test_the_demo_without_the_generator_names_the_extra(without, tmp_path: Path) -> None:
     without("careatlas.synth.nppes")
     result = run_cli("demo", "--rows", "10", "--lake", str(tmp_path / "lake"))
-    assert result.exit_code == 2 and "careatlas-cli[synth]" in result.flat_stderr
+    assert result.exit_code == 2 and "careatlas-cli[demo]" in result.flat_stderr
 
 
 @pytest.mark.parametrize(("hidden", "command"), [

@@ -58,6 +58,11 @@ def demo(
 ) -> None:
     """Run everything in-process on a local lake and print the headline findings."""
     named_release = check_nppes(nppes, release) if nppes is not None else None
+    # before any work: the in-process workers, the report and (without --nppes) the generator
+    with requires_extra("demo", "careatlas demo"):
+        for module in ("careatlas.ingest.pipeline", "careatlas.transform.build", "careatlas.report.labels",
+                       *(("careatlas.synth.nppes",) if nppes is None else ())):
+            importlib.import_module(module)
     reference_files.default_warehouse(lake)
     # --reference also reaches the report's comparisons (they read the settings' reference folder)
     settings = configure(lake=lake, reference=reference)
@@ -66,9 +71,6 @@ def demo(
     with exit_codes({FileNotFoundError: ExitCode.NOT_FOUND}):
         reference_dir = reference_folder.reference_dir(reference, settings.reference_dir)
         references = reference_files.embedded_sources(reference_dir)
-    if nppes is None:  # it generates the NPPES file: say so before any work when the generator is missing
-        with requires_extra("synth", "careatlas demo without --nppes"):
-            importlib.import_module("careatlas.synth.nppes")
     from careatlas.report.labels import describe_synthetic
 
     inputs = Path(lake) / "_demo_inputs"
