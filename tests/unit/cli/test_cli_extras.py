@@ -22,6 +22,9 @@ def without(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     def hide(*modules: str) -> None:
         for module in modules:
             monkeypatch.setitem(sys.modules, module, None)
+            parent, _, name = module.rpartition(".")  # `from parent import name` reads the attribute first
+            if hasattr(sys.modules.get(parent), name):
+                monkeypatch.delattr(sys.modules[parent], name)
 
     return hide
 
