@@ -2,7 +2,9 @@
 # One Dockerfile, one small image per service (docs/deployment.md says why):
 #   docker build --build-arg SERVICE=ingest -t careatlas-ingest .
 # SERVICE is one of: ingest census transform cli flower.
-# Only the service's own dependencies are installed, from uv.lock, with no dev tools.
+# Only the service's own dependencies are installed, from uv.lock, with no dev tools. The cli image
+# is the production CLI (no generator, no report, no numpy); CLI_EXTRAS adds careatlas-cli extras:
+#   docker build --build-arg SERVICE=cli --build-arg CLI_EXTRAS=report,synth -t careatlas-cli-analyst .
 
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 ARG UV_IMAGE=ghcr.io/astral-sh/uv:0.13.9
@@ -12,6 +14,7 @@ FROM ${UV_IMAGE} AS uv
 # ------------------------------------------------------------------ build: a venv from the lock
 FROM ${PYTHON_IMAGE} AS build
 ARG SERVICE
+ARG CLI_EXTRAS=""
 SHELL ["/bin/sh", "-eu", "-c"]
 COPY --from=uv /uv /usr/local/bin/uv
 # bytecode compiled now: the runtime filesystem is read-only, so nothing could be cached later
@@ -23,7 +26,9 @@ ENV UV_COMPILE_BYTECODE=1 \
 WORKDIR /src
 
 RUN case "${SERVICE:-}" in \
-      ingest|census|transform|cli) echo "--package careatlas-${SERVICE}" > /tmp/selection ;; \
+      ingest|census|transform) echo "--package careatlas-${SERVICE}" > /tmp/selection ;; \
+      cli) echo "--package careatlas-cli" > /tmp/selection; \
+           IFS=,; for extra in $CLI_EXTRAS; do echo "--extra $extra" >> /tmp/selection; done ;; \
       flower) echo "--only-group flower" > /tmp/selection ;; \
       *) echo "build arg SERVICE must be ingest|census|transform|cli|flower, got '${SERVICE:-}'" >&2; exit 1 ;; \
     esac
@@ -35,6 +40,8 @@ COPY services/ingest/pyproject.toml services/ingest/
 COPY services/census/pyproject.toml services/census/
 COPY services/transform/pyproject.toml services/transform/
 COPY services/cli/pyproject.toml services/cli/
+COPY services/synth/pyproject.toml services/synth/
+COPY services/report/pyproject.toml services/report/
 # hadolint ignore=SC2046
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --no-install-workspace $(cat /tmp/selection)

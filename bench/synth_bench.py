@@ -18,7 +18,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from careatlas.cli.reference_files import VENDORED_DIR
+from careatlas.shared.reference_folder import VENDORED_DIR
 from careatlas.synth.nppes import generate_file
 from careatlas.synth.supply import SupplySpec, load_supply
 

@@ -86,6 +86,50 @@ def test_service_build_arg_matches_the_workspace(dockerfile: Path, repo: Path) -
     assert 'name = "flower"' in (repo / "uv.lock").read_text(), "uv lock after adding the group"
 
 
+def _locked(lock: dict, name: str, extras: tuple[str, ...] = ()) -> set[str]:
+    """The packages ``uv sync --package name [--extra ...]`` installs from uv.lock (markers ignored)."""
+    packages = {package["name"]: package for package in lock["package"]}
+    seen: set[str] = set()
+    todo = [(name, extras)]
+    while todo:
+        current, wanted = todo.pop()
+        package = packages[current]
+        deps = list(package.get("dependencies", []))
+        for extra in wanted:
+            deps += package.get("optional-dependencies", {}).get(extra, [])
+        seen.add(current)
+        todo += [(dep["name"], tuple(dep.get("extra", ()))) for dep in deps
+                 if dep["name"] not in seen or dep.get("extra")]
+    return seen
+
+
+def test_the_production_cli_carries_neither_the_generator_nor_numpy(repo: Path) -> None:
+    lock = tomllib.loads((repo / "uv.lock").read_text())
+    production = _locked(lock, "careatlas-cli")
+    assert not production & {"numpy", "careatlas-synth", "careatlas-report", "plotly", "shapely",
+                              "careatlas-transform"}, production
+    assert {"numpy", "careatlas-synth"} <= _locked(lock, "careatlas-cli", ("synth",))
+    assert {"careatlas-report", "numpy", "plotly"} <= _locked(lock, "careatlas-cli", ("report",))
+    assert {"careatlas-synth", "careatlas-transform", "careatlas-report"} <= _locked(lock, "careatlas-cli", ("demo",))
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs a POSIX sh")
+@pytest.mark.parametrize(("extras", "expected"), [
+    ("", "--package careatlas-cli"),
+    ("report,synth", "--package careatlas-cli --extra report --extra synth"),
+])
+def test_cli_extras_build_arg_selects_the_extras(dockerfile: Path, tmp_path: Path, extras: str,
+                                                  expected: str) -> None:
+    build = next(stage for stage in stages(dockerfile) if stage.name == "build")
+    assert 'ARG CLI_EXTRAS=""' in [f"ARG {value}" for value in build.values("ARG")]
+    selector = next(run for run in build.values("RUN") if "SERVICE must be" in run)
+    selection = tmp_path / "selection"
+    env = {"PATH": "/usr/bin:/bin", "SERVICE": "cli", "CLI_EXTRAS": extras}
+    subprocess.run(["sh", "-eu", "-c", selector.replace("/tmp/selection", str(selection))], env=env, check=True,
+                   timeout=30)
+    assert selection.read_text().split() == expected.split()
+
+
 def test_every_copied_path_exists_and_is_in_the_build_context(dockerfile: Path, repo: Path) -> None:
     patterns = read_dockerignore(repo / ".dockerignore")
     for stage in stages(dockerfile):

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import polars as pl
 
-from careatlas.shared import catalog, nppes_schema
+from careatlas.nppes import schema as nppes_schema
+from careatlas.shared import catalog
 from careatlas.shared.storage import Lake
 from support import nppes_rows
 

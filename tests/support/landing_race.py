@@ -6,7 +6,7 @@ import hashlib
 import threading
 from pathlib import Path
 
-from careatlas.shared import landing
+from careatlas.nppes import landing
 from careatlas.shared.storage import Lake
 from support import bad_files, nppes_rows
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from careatlas.shared import nppes_schema
+from careatlas.nppes import schema as nppes_schema
 
 PRACTICE_STATE = "provider_business_practice_location_address_state_name"
 PRACTICE_ZIP = "provider_business_practice_location_address_postal_code"

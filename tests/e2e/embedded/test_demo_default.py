@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from careatlas.cli.reference_files import VENDORED_DIR
+from careatlas.shared.reference_folder import VENDORED_DIR
 
 pytestmark = pytest.mark.e2e
 DEMO_STATES = {"MT", "ND", "WY"}

@@ -15,7 +15,7 @@ from support.stack import free_port
 from typer.testing import CliRunner
 
 from careatlas.cli.main import app
-from careatlas.cli.reference_files import VENDORED_DIR
+from careatlas.shared.reference_folder import VENDORED_DIR
 from careatlas.shared.settings import get_settings
 
 pytestmark = pytest.mark.e2e

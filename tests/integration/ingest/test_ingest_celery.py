@@ -11,7 +11,8 @@ from support.workers import client_app, worker_env, workers
 
 from careatlas.ingest.chunk import ingest_chunk
 from careatlas.ingest.models import IngestPlan
-from careatlas.shared import catalog, landing
+from careatlas.nppes import landing
+from careatlas.shared import catalog
 from careatlas.shared.settings import Settings
 from careatlas.shared.storage import open_lake
 

@@ -11,8 +11,9 @@ from support import companion_files, nppes_rows
 from support.workers import client_app, worker_env, workers
 
 from careatlas.ingest.pipeline import ingest_file
-from careatlas.shared import catalog, landing
-from careatlas.shared.nppes_schema import HeaderMismatch
+from careatlas.nppes import landing
+from careatlas.nppes.schema import HeaderMismatch
+from careatlas.shared import catalog
 from careatlas.shared.settings import Settings
 from careatlas.shared.storage import Lake, open_lake
 

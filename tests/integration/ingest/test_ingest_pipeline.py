@@ -11,7 +11,8 @@ import pytest
 from support import nppes_rows
 
 from careatlas.ingest.pipeline import ingest_file
-from careatlas.shared import catalog, layout, nppes_schema
+from careatlas.nppes import schema as nppes_schema
+from careatlas.shared import catalog, layout
 from careatlas.shared.settings import Settings
 from careatlas.shared.storage import Lake, LakeUnavailable
 

@@ -12,7 +12,8 @@ import pytest
 from support import bad_files
 from support.landing_race import RELEASE, assert_one_winner, land_concurrently
 
-from careatlas.shared import landing, storage
+from careatlas.nppes import landing
+from careatlas.shared import storage
 from careatlas.shared.settings import Settings
 from careatlas.shared.storage import Lake
 

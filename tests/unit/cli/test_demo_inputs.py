@@ -12,7 +12,8 @@ import pytest
 from support.cli import run_cli
 
 from careatlas.cli.demo_inputs import REGIONAL_CUTS, regional_references
-from careatlas.cli.reference_files import VENDORED_DIR, embedded_sources
+from careatlas.cli.reference_files import embedded_sources
+from careatlas.shared.reference_folder import VENDORED_DIR
 
 NEEDS = "thedemoneedsafull(monthly)NPPESrelease"
 

@@ -11,8 +11,8 @@ import pytest
 from rich.console import Console
 
 from careatlas.cli.headlines import HEADLINES, WIDTH, HeadlineError, format_value, headline_tables, rows_of
-from careatlas.cli.reference_files import REPO
 from careatlas.shared import layout
+from careatlas.shared.reference_folder import REPO
 from careatlas.shared.storage import open_lake
 
 RUN = "run-20261202T010000-00001"

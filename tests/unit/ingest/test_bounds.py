@@ -14,7 +14,7 @@ from careatlas.ingest import prepare
 from careatlas.ingest.chunk import ingest_chunk
 from careatlas.ingest.models import ChunkSpec
 from careatlas.ingest.planner import PlanError, iter_blocks, plan_ranges, read_header
-from careatlas.shared import nppes_file
+from careatlas.nppes import file as nppes_file
 from careatlas.shared.settings import Settings
 from careatlas.shared.storage import Lake
 

@@ -10,7 +10,7 @@ from support import nppes_rows as rows
 from support.nppes_rows import PRACTICE_COUNTRY, PRACTICE_STATE, PRACTICE_ZIP
 
 from careatlas.ingest.parse import complete, parse_block
-from careatlas.shared import nppes_schema
+from careatlas.nppes import schema as nppes_schema
 
 
 def _parse(*records: dict | str, newline: str = "\r\n"):

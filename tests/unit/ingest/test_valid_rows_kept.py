@@ -12,7 +12,7 @@ from careatlas.ingest.chunk import ingest_chunk
 from careatlas.ingest.models import ChunkSpec
 from careatlas.ingest.parse import parse_block
 from careatlas.ingest.planner import iter_blocks, plan_ranges
-from careatlas.shared import nppes_schema
+from careatlas.nppes import schema as nppes_schema
 from careatlas.shared.settings import Settings
 from careatlas.shared.storage import Lake
 

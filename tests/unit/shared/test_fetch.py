@@ -18,7 +18,8 @@ from support import bad_files
 
 from careatlas.ingest.reference.common import ReferenceError
 from careatlas.ingest.reference.load import load_reference
-from careatlas.shared import fetch, landing
+from careatlas.nppes import landing
+from careatlas.shared import fetch
 from careatlas.shared.settings import Settings
 from careatlas.shared.storage import Lake
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from careatlas.shared.nppes_schema import npi_check_digit
+from careatlas.nppes.schema import npi_check_digit
 from careatlas.synth.npi import SPACE, NpiSequence, with_check_digit
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from careatlas.shared.nppes_schema import MAIN_COLUMNS, TAXONOMY_SLOTS, is_valid_npi
+from careatlas.nppes.schema import MAIN_COLUMNS, TAXONOMY_SLOTS, is_valid_npi
 from careatlas.synth.nppes import OptionError, generate_file, parse_size
 
 _DATE = re.compile(r"\d{2}/\d{2}/\d{4}")

@@ -31,7 +31,7 @@ def test_reference_zips_and_codes(reference_dir, tmp_path) -> None:
 
 def test_the_vendored_extracts_are_enough(tmp_path) -> None:
     """On a fresh clone (no reference folder) the generator draws from data/reference."""
-    from careatlas.cli.reference_files import VENDORED_DIR
+    from careatlas.shared.reference_folder import VENDORED_DIR
 
     summary = generate_file(tmp_path / "vendored.csv", rows=3000, seed=3, reference_dir=VENDORED_DIR,
                             release=date(2025, 4, 6))
@@ -46,7 +46,7 @@ def test_the_vendored_extracts_are_enough(tmp_path) -> None:
 
 
 def test_a_folder_without_the_population_file_falls_back_to_the_vendored_one(tmp_path) -> None:
-    from careatlas.cli.reference_files import VENDORED_DIR
+    from careatlas.shared.reference_folder import VENDORED_DIR
     from careatlas.synth import reference
 
     partial = tmp_path / "reference"

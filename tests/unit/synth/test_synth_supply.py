@@ -13,7 +13,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from careatlas.cli.reference_files import REPO, VENDORED_DIR
+from careatlas.shared.reference_folder import REPO, VENDORED_DIR
 from careatlas.synth import supply_model
 from careatlas.synth.nppes import generate_file
 from careatlas.synth.supply import SupplyError, SupplySpec, load_supply, nearest_year
@@ -140,7 +140,7 @@ def test_the_nearest_ahrf_year(target: int, expected: int) -> None:
 
 
 def test_the_sentence_says_synthetic_density_and_sources() -> None:
-    from careatlas.synth.provenance import describe
+    from careatlas.report.labels import describe_synthetic as describe
 
     record = {"states": ["MT", "ND"], "rows": 1000, "full_density_rows": 4000, "counties": 109, "ahrf_year": 2021,
               "seed": 3}

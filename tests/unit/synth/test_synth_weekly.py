@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from careatlas.shared.nppes_schema import MAIN_COLUMNS, HeaderMismatch, is_valid_npi
+from careatlas.nppes.schema import MAIN_COLUMNS, HeaderMismatch, is_valid_npi
 from careatlas.synth.weekly import BaseFileError, generate_weekly
 
 

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from careatlas.shared.nppes_schema import ENDPOINT_COLUMNS, MAIN_COLUMNS, OTHERNAME_COLUMNS, PL_COLUMNS
+from careatlas.nppes.schema import ENDPOINT_COLUMNS, MAIN_COLUMNS, OTHERNAME_COLUMNS, PL_COLUMNS
 from careatlas.synth.deactivations import deactivations_from_file, write_deactivation_report
 from careatlas.synth.zip_layout import monthly_layout, weekly_layout, write_monthly_zip, write_weekly_zip
 

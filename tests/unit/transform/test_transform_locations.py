@@ -27,7 +27,7 @@ from fixtures.scenario import ADDISON, CARROLL, CHITTENDEN, CHITTENDEN_FM, CHITT
 from fixtures.small_lake import Provider, SmallLake, make_npi
 
 from careatlas.ingest.pipeline import ingest_file
-from careatlas.shared import nppes_schema
+from careatlas.nppes import schema as nppes_schema
 from careatlas.shared.settings import Settings
 from careatlas.shared.storage import Lake
 

@@ -5,22 +5,20 @@ Worker code is imported inside the commands, so the CLI starts without the censu
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
+from careatlas.cli.errors import exit_codes, requires_extra
+from careatlas.cli.options import JsonOption, LakeOption
 from careatlas.cli.output import ExitCode, emit, fail
 
 census_app = typer.Typer(help="Census ACS 5-year tables, cached in the lake.", no_args_is_help=True)
 
 
-Lake = Annotated[str | None, typer.Option("--lake", help="Lake folder or s3://bucket/prefix.")]
 VARIABLES_HELP = "Variables the run needs, comma-separated (default: the default set); fetches add the default set."
-Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
 @census_app.command("fetch")
@@ -28,14 +26,15 @@ def fetch(
     year: Annotated[int, typer.Option("--year", help="ACS 5-year vintage (2009-2024).")],
     geo: Annotated[str, typer.Option("--geo", help="county, state, or both: county,state.")] = "county",
     refresh: Annotated[bool, typer.Option("--refresh", help="Fetch even when the cache is fresh.")] = False,
-    lake: Lake = None,
+    lake: LakeOption = None,
     variables: Annotated[str | None, typer.Option("--variables", help=VARIABLES_HELP)] = None,
     ttl_days: Annotated[float | None, typer.Option("--ttl-days", help="Cache age limit (default 30).")] = None,
-    as_json: Json = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Serve each table from the lake cache, or fetch it from the Census API once."""
-    from careatlas.census.cache import get_or_fetch
-    from careatlas.census.locks import choose_lock
+    with requires_extra("embedded", "careatlas census fetch"):  # the census worker's code, in-process
+        from careatlas.census.cache import get_or_fetch
+        from careatlas.census.locks import choose_lock
     from careatlas.cli.bootstrap import configure
     from careatlas.shared.storage import open_lake
 
@@ -43,7 +42,7 @@ def fetch(
     extra = [v for v in (variables or "").split(",") if v.strip()] or None
     geos = [g.strip() for g in geo.split(",") if g.strip()]
     results = []
-    with census_errors():
+    with exit_codes(lake_reads=True):
         target, lock = open_lake(settings=settings), choose_lock(settings.redis_url)
         for one in geos:
             result = get_or_fetch(
@@ -57,57 +56,23 @@ def fetch(
 def import_(
     file: Annotated[Path, typer.Argument(help="Saved API response (.json) or CSV with API column names.")],
     year: Annotated[int, typer.Option("--year", help="ACS 5-year vintage the file holds.")],
-    lake: Lake = None,
+    lake: LakeOption = None,
     geo: Annotated[str | None, typer.Option("--geo", help="county or state (default: from the columns).")] = None,
-    as_json: Json = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Load a saved snapshot into the cache, marked imported, so runs work offline."""
-    from careatlas.census.snapshot import import_snapshot
+    with requires_extra("embedded", "careatlas census import"):
+        from careatlas.census.snapshot import import_snapshot
     from careatlas.cli.bootstrap import configure
     from careatlas.shared.storage import open_lake
 
     settings = configure(lake)
     if not file.is_file():
         fail(f"{file} does not exist", ExitCode.NOT_FOUND)
-    with census_errors():
+    with exit_codes(lake_reads=True):
         result = import_snapshot(open_lake(settings=settings), file, year=year, geo=geo)
     data = {"year": year, **result.as_dict()}
     emit(data, as_json=as_json, render=lambda console: _render(console, [data]))
-
-
-@contextlib.contextmanager
-def exit_codes(codes: list[tuple[type[BaseException], ExitCode]]) -> Iterator[None]:
-    """Expected errors -> a one-line message and the documented exit code (first match wins)."""
-    try:
-        yield
-    except tuple(kind for kind, _code in codes) as error:
-        fail(str(error), next(code for kind, code in codes if isinstance(error, kind)))
-
-
-def lake_codes() -> list[tuple[type[BaseException], ExitCode]]:
-    from careatlas.shared.storage import LakeError, LakeKeyNotFound, LakeUnavailable
-
-    return [
-        (LakeUnavailable, ExitCode.UNAVAILABLE),
-        (LakeKeyNotFound, ExitCode.NOT_FOUND),
-        (LakeError, ExitCode.FAILED),
-        (FileNotFoundError, ExitCode.NOT_FOUND),
-        (ValueError, ExitCode.USAGE),
-    ]
-
-
-def census_errors() -> contextlib.AbstractContextManager[None]:
-    from careatlas.census import errors
-
-    return exit_codes(
-        [
-            (errors.CensusUnavailable, ExitCode.UNAVAILABLE),
-            (errors.CensusNoData, ExitCode.NOT_FOUND),
-            (errors.CensusRequestError, ExitCode.USAGE),
-            (errors.CensusError, ExitCode.FAILED),
-            *lake_codes(),
-        ]
-    )
 
 
 def _render(console: Console, results: list[dict]) -> None:

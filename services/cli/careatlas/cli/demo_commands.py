@@ -14,6 +14,7 @@ records says the providers are synthetic and what they were drawn from.
 
 from __future__ import annotations
 
+import importlib
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -23,8 +24,10 @@ import typer
 from careatlas.cli import reference_files
 from careatlas.cli.bootstrap import configure
 from careatlas.cli.demo_inputs import check_nppes, regional_references, steps
+from careatlas.cli.errors import exit_codes, requires_extra
+from careatlas.cli.options import ReferenceOption
 from careatlas.cli.output import ExitCode, console, fail, styled
-from careatlas.synth.provenance import describe
+from careatlas.shared import reference_folder
 
 DEMO_RELEASE = date(2025, 4, 7)
 # the live ACS vintage the demo asks for when a Census API key is set
@@ -44,8 +47,7 @@ def demo(
         help="A full (monthly) NPPES file to use instead of a generated one.")] = None,
     release: Annotated[str | None, typer.Option(
         help="YYYY-MM-DD release of --nppes when its name is not the CMS one.")] = None,
-    reference: Annotated[Path | None, typer.Option(
-        help="Folder of reference files (default ../shared/reference; without one, data/reference).")] = None,
+    reference: ReferenceOption = None,
     lake: Annotated[str, typer.Option(help="Lake folder.")] = "lake",
     workers: Annotated[int, typer.Option(help="Ingest worker processes (0 = all cores).")] = 0,
     seed: Annotated[int, typer.Option(help="Generator seed.")] = 2025,
@@ -56,28 +58,33 @@ def demo(
 ) -> None:
     """Run everything in-process on a local lake and print the headline findings."""
     named_release = check_nppes(nppes, release) if nppes is not None else None
+    # before any work: the in-process workers, the report and (without --nppes) the generator
+    with requires_extra("demo", "careatlas demo"):
+        for module in ("careatlas.ingest.pipeline", "careatlas.transform.build", "careatlas.report.labels",
+                       *(("careatlas.synth.nppes",) if nppes is None else ())):
+            importlib.import_module(module)
     reference_files.default_warehouse(lake)
     # --reference also reaches the report's comparisons (they read the settings' reference folder)
     settings = configure(lake=lake, reference=reference)
     from careatlas.cli.embedded import EmbeddedRun, run_embedded
 
-    try:
-        reference_dir = reference_files.reference_dir(reference, settings.reference_dir)
+    with exit_codes({FileNotFoundError: ExitCode.NOT_FOUND}):
+        reference_dir = reference_folder.reference_dir(reference, settings.reference_dir)
         references = reference_files.embedded_sources(reference_dir)
-    except FileNotFoundError as error:
-        fail(str(error), ExitCode.NOT_FOUND)
+    from careatlas.report.labels import describe_synthetic
+
     inputs = Path(lake) / "_demo_inputs"
     synthetic = None
     with steps() as step:
         if nppes is None:
             chosen = None if national else _states(states)
             with step("Generating the synthetic NPPES file"):
-                source, synthetic = _generate(inputs, rows, seed, reference_dir or reference_files.VENDORED_DIR,
+                source, synthetic = _generate(inputs, rows, seed, reference_dir or reference_folder.VENDORED_DIR,
                                               chosen)
             references["deactivations"] = str(_deactivation_report(source, inputs))
             if chosen:  # demographics and crosswalk of the same states: no county without providers
                 references = regional_references(references, chosen, reference_dir, inputs / "reference")
-            console.print(styled("Synthetic NPPES:"), describe(synthetic), highlight=False)
+            console.print(styled("Synthetic NPPES:"), describe_synthetic(synthetic), highlight=False)
         else:
             source = nppes
         acs = acs_year or (DEMO_ACS_YEAR if settings.census_api_key else None)
@@ -86,11 +93,10 @@ def demo(
         census = f"; live ACS {acs}" if acs else ""
         console.print(styled("CareAtlas demo:"), f"{source.name} → lake {settings.lake} (offline demographics: "
                       f"Census PEP and SAIPE{census})")
-        try:
-            with step("Ingesting and building the marts (dbt)"):
-                result = run_embedded(settings, job)
-        except (ValueError, RuntimeError) as error:  # bad input, a failed dbt test: the message says which
-            fail(str(error), ExitCode.FAILED)
+        # bad input, a failed dbt test: the message says which
+        with exit_codes({ValueError: ExitCode.FAILED, RuntimeError: ExitCode.FAILED}), \
+                step("Ingesting and building the marts (dbt)"):
+            result = run_embedded(settings, job)
         if synthetic:
             _record_synthetic(settings.lake, synthetic)
         _headlines(settings, result, synthetic)
@@ -109,16 +115,14 @@ def _states(text: str) -> tuple[str, ...]:
 
 def _generate(folder: Path, rows: int | None, seed: int, reference_dir: Path,
               states: tuple[str, ...] | None) -> tuple[Path, dict]:
-    from careatlas.synth.nppes import OptionError, generate_file
+    from careatlas.synth.nppes import generate_file
     from careatlas.synth.supply import SupplyError, SupplySpec
 
     target = folder / f"npidata_pfile_20050523-{DEMO_RELEASE:%Y%m%d}.csv"
     target.unlink(missing_ok=True)  # a file of other options must not be reused
-    try:
+    with exit_codes({SupplyError: ExitCode.USAGE}):  # and OptionError (the table)
         summary = generate_file(target, rows=rows, seed=seed, reference_dir=reference_dir, release=DEMO_RELEASE,
                                 supply=SupplySpec(states, DEMO_RELEASE.year))
-    except (OptionError, SupplyError) as error:
-        fail(str(error), ExitCode.USAGE)
     return target, summary.synthetic
 
 

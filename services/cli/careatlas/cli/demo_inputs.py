@@ -20,7 +20,7 @@ _NEEDS = ("the demo needs a full (monthly) NPPES release: NPPES_Data_Disseminati
 
 
 def _identify(path: Path) -> tuple[str | None, str | None]:
-    from careatlas.shared import landing
+    from careatlas.nppes import landing
 
     kind, release = landing.identify(path.name)
     if kind is None and path.suffix.lower() == ".zip":

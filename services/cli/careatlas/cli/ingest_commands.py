@@ -17,8 +17,10 @@ import typer
 from rich.table import Table
 
 from careatlas.cli.bootstrap import configure
+from careatlas.cli.errors import exit_codes, requires_extra
+from careatlas.cli.options import JsonOption, LakeOption
 from careatlas.cli.output import ExitCode, emit, fail
-from careatlas.shared import landing
+from careatlas.nppes import landing
 from careatlas.shared.settings import Settings
 
 KINDS = ("full", "weekly")
@@ -28,34 +30,30 @@ _MONTHLY_ZIP = re.compile(r"NPPES_Data_Dissemination_[A-Za-z]+_\d{4}(_V2)?\.zip$
 
 def ingest(
     source: Annotated[str, typer.Argument(help="NPPES npidata CSV, .csv.gz or CMS zip: a path or s3:// URI.")],
-    lake: Annotated[str | None, typer.Option(help="Lake: a folder or s3://bucket/prefix.")] = None,
+    lake: LakeOption = None,
     release: Annotated[str | None, typer.Option(help="Release date YYYY-MM-DD (default: from the file name).")] = None,
     kind: Annotated[str | None, typer.Option(
         help="full (monthly file: the baseline) or weekly (a delta); default: from the CMS file name, "
              "else full. A kind the name contradicts is refused.")] = None,
     workers: Annotated[int, typer.Option(help="Worker processes (0 = all cores).")] = 0,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the manifest summary as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Land, split, parse and publish one NPPES file as partitioned Parquet."""
     settings = configure(lake=lake)
-    from careatlas.ingest.pipeline import ingest_file  # in-process workers: import lazily
-    from careatlas.shared.storage import LakeUnavailable, open_lake
+    with requires_extra("embedded", "careatlas ingest"):  # in-process workers: import lazily
+        from careatlas.ingest.pipeline import ingest_file
+    from careatlas.shared.storage import open_lake
 
     if kind not in (None, *KINDS):
         fail(f"--kind must be full or weekly, got {kind!r}", ExitCode.USAGE)
-    try:
+    with exit_codes({ValueError: ExitCode.FAILED}):  # unreadable zip, missing file: the message names it
         named = kind_from_name(source, settings) if kind else None
-    except ValueError as error:  # unreadable zip, missing file: the message names it
-        fail(str(error), ExitCode.FAILED)
     if named and named != kind:
         fail(kind_conflict(source, named, kind), ExitCode.USAGE)
-    try:
+    # bad input: the message names the file and row
+    with exit_codes({ValueError: ExitCode.FAILED, RuntimeError: ExitCode.FAILED}):
         manifest = ingest_file(source, lake=open_lake(settings=settings), release=release, kind=kind,
                                workers=workers, settings=settings)
-    except LakeUnavailable as error:
-        fail(str(error), ExitCode.UNAVAILABLE)
-    except (ValueError, RuntimeError) as error:  # bad input: the message names the file and row
-        fail(str(error), ExitCode.FAILED)
     summary = {
         "release": manifest.plan.release, "kind": manifest.plan.kind, "dataset": manifest.plan.dataset,
         "version": manifest.plan.version,

@@ -13,6 +13,8 @@ import typer
 from rich.console import Console
 
 from careatlas.cli import bootstrap
+from careatlas.cli.errors import exit_codes, requires_extra
+from careatlas.cli.options import JsonOption
 from careatlas.cli.output import ExitCode, emit, fail, styled
 
 app = typer.Typer(help="Synthetic NPPES files in the CMS dissemination format.", no_args_is_help=True)
@@ -77,25 +79,20 @@ def generate(
     supply: Annotated[str | None, typer.Option(
         help="Draw each county's providers from real county figures (docs/synthetic-nppes.md): 'all' or "
              "USPS codes such as NE,ND; without --rows, at national density.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Write a synthetic NPPES main file (or zip), byte-for-byte in the CMS format."""
     settings = bootstrap.configure()  # logs go to stderr: stdout stays JSON-clean
-    from careatlas.synth import command
-    from careatlas.synth.nppes import OptionError
+    with requires_extra("synth", "careatlas nppes generate"):  # the generator is not in the production CLI
+        from careatlas.synth import command
 
     options = command.Options(
         rows=rows, size=size, seed=seed, out=out, weekly=kind is Kind.weekly, base=base, as_zip=as_zip,
         release=_release(release), reference=_reference(reference, settings.reference_dir), newline=newline.value,
         deactivation_report=deactivation_report, workers=workers, supply=supply,
     )
-    try:
+    # a bad option is a usage error (OptionError); bad input files fail, naming the file
+    with exit_codes({FileNotFoundError: ExitCode.NOT_FOUND, ValueError: ExitCode.FAILED}):
         summary, report = command.run(options)
-    except OptionError as error:
-        fail(str(error), ExitCode.USAGE)
-    except FileNotFoundError as error:
-        fail(str(error), ExitCode.NOT_FOUND)
-    except ValueError as error:  # bad input files: the message names the file
-        fail(str(error), ExitCode.FAILED)
     data = summary.to_dict() | ({"deactivation_report": str(report)} if report else {})
     emit(data, as_json=as_json, render=_render(data, str(report) if report else None))

@@ -1,8 +1,5 @@
-"""What every command shares: exit codes, --json output, and clean error messages.
-
-Exit codes (documented in the README):
-  0 success · 1 the work failed (a run, a test, bad input) · 2 usage error
-  3 not found (run, release, file) · 4 a service is unreachable (Redis, S3, Census API)
+"""What every command prints: --json output, one-line error messages, and the exit codes
+(``ExitCode``; which error means which: errors.py).
 
 Both consoles print text as it is (``markup=False``): messages and tables carry file names, header
 cells and values from third-party files, and a ``[/x]`` in one must print, not raise MarkupError
@@ -15,13 +12,11 @@ import json
 import sys
 from collections.abc import Callable
 from enum import IntEnum
-from typing import Annotated, Any, NoReturn
+from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.text import Text
-
-from careatlas.shared import layout
 
 console = Console(markup=False)
 err_console = Console(stderr=True, markup=False)
@@ -52,13 +47,3 @@ def fail(message: str, code: ExitCode = ExitCode.FAILED) -> NoReturn:
 def styled(text: object, style: str = "bold") -> Text:
     """A value printed in a style, whatever brackets it holds."""
     return Text(str(text), style=style)
-
-
-def _run_id(value: str) -> str:
-    try:
-        return layout.check_run_id(value)
-    except ValueError as error:
-        raise typer.BadParameter(str(error)) from None
-
-
-RunIdArgument = Annotated[str, typer.Argument(help="A run id (see `careatlas runs`).", callback=_run_id)]

@@ -12,8 +12,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from careatlas.cli.census_commands import exit_codes, lake_codes
-from careatlas.cli.output import ExitCode, emit
+from careatlas.cli.errors import exit_codes, requires_extra
+from careatlas.cli.options import JsonOption, LakeOption
+from careatlas.cli.output import emit
 
 reference_app = typer.Typer(
     help="Reference data: NUCC taxonomy, HUD ZIP->county, deactivations, Census PEP and SAIPE.", no_args_is_help=True
@@ -35,7 +36,7 @@ def load(
     source: Annotated[
         str | None, typer.Argument(help="Path, s3:// URI or URL; the official source when omitted.")
     ] = None,
-    lake: Annotated[str | None, typer.Option("--lake", help="Lake folder or s3://bucket/prefix.")] = None,
+    lake: LakeOption = None,
     version: Annotated[str | None, typer.Option("--version", help="NUCC version, e.g. 25.1.")] = None,
     vintage: Annotated[
         str | None, typer.Option("--vintage", help="HUD vintage (2023Q1) or Census vintage (2024).")
@@ -43,17 +44,16 @@ def load(
     report_date: Annotated[
         str | None, typer.Option("--report-date", help="Deactivation report date, YYYY-MM-DD.")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Check one reference file and land it in the lake as Parquet with its provenance."""
     from careatlas.cli.bootstrap import configure
-    from careatlas.ingest.reference.common import ReferenceError, SourceUnavailable
-    from careatlas.ingest.reference.load import load_reference
+    with requires_extra("embedded", "careatlas reference load"):  # the ingest worker's loaders, in-process
+        from careatlas.ingest.reference.load import load_reference
     from careatlas.shared.storage import open_lake
 
     settings = configure(lake)
-    codes = [(SourceUnavailable, ExitCode.UNAVAILABLE), (ReferenceError, ExitCode.FAILED), *lake_codes()]
-    with exit_codes(codes):
+    with exit_codes(lake_reads=True):
         result = load_reference(
             open_lake(settings=settings), kind.value, source, label=version or vintage or report_date, settings=settings
         )

@@ -1,9 +1,7 @@
 """The reference files of the embedded default, and which of them a lake still needs.
 
-A file is taken from the reference folder (``--reference``, ``CAREATLAS_REFERENCE_DIR`` or
-``../shared/reference``) when the folder has it, else from the extracts vendored in the repo's
-``data/reference/`` (same relative path; data/reference/README.md says what each one is), so a
-fresh clone runs with no reference folder at all.
+A file is taken from the reference folder when the folder has it, else from the extracts vendored
+in the repo's ``data/reference/`` (``careatlas.shared.reference_folder`` finds them).
 """
 
 from __future__ import annotations
@@ -12,10 +10,13 @@ import os
 from pathlib import Path
 
 from careatlas.shared import layout
+from careatlas.shared.reference_folder import VENDORED_DIR, folders, reference_dir
 from careatlas.shared.storage import Lake
 
-REPO = Path(__file__).resolve().parents[4]
-VENDORED_DIR = REPO / "data" / "reference"
+# VENDORED_DIR and reference_dir live in careatlas.shared.reference_folder; bench/places_bench.py still
+# reads them here (its owner updates it, then these two names go)
+__all__ = ["EMBEDDED_FILES", "VENDORED_DIR", "embedded_sources", "missing_kinds", "reference_dir"]
+
 # what the embedded default lands, by reference kind: relative paths, the first found wins
 EMBEDDED_FILES = {
     "nucc": ("nucc_taxonomy_251.csv",),
@@ -31,29 +32,6 @@ LAKE_ROOTS = {
     "hud": layout.hud_zip_county("0").rsplit("/vintage=", 1)[0],
     **{kind: layout.census_product(kind, "2000").rsplit("/vintage=", 1)[0] for kind in OFFLINE_DEMOGRAPHICS},
 }
-
-
-def reference_dir(explicit: Path | None, configured: Path | None) -> Path | None:
-    """The reference folder: the one asked for (which must exist), else ../shared/reference if
-    present beside the working directory or the checkout, else none (vendored files only)."""
-    for asked, what in ((explicit, "--reference"), (configured, "CAREATLAS_REFERENCE_DIR")):
-        if asked is not None:
-            if not Path(asked).is_dir():
-                raise FileNotFoundError(f"reference folder {asked} ({what}) does not exist")
-            return Path(asked)
-    for candidate in (Path.cwd().parent / "shared" / "reference", REPO.parent / "shared" / "reference"):
-        if candidate.is_dir():
-            return candidate
-    return None
-
-
-def folders(reference: Path | None) -> list[Path]:
-    return [f for f in (reference, VENDORED_DIR) if f is not None]
-
-
-def find(relative: str, reference: Path | None) -> Path | None:
-    """``relative`` in the reference folder, else in data/reference; None when in neither."""
-    return next((f / relative for f in folders(reference) if (f / relative).is_file()), None)
 
 
 def source_of(kind: str, reference: Path | None) -> Path:

@@ -12,37 +12,28 @@ from typing import Annotated
 import typer
 
 from careatlas.cli.bootstrap import configure
-from careatlas.cli.output import ExitCode, emit, fail, styled
-from careatlas.shared.storage import LakeError, LakeUnavailable
+from careatlas.cli.errors import exit_codes, requires_extra
+from careatlas.cli.options import JsonOption, LakeOption
+from careatlas.cli.output import ExitCode, emit, styled
 
 
 def report(
     run_id: Annotated[str, typer.Argument(help="Run id, or 'latest' (what marts/latest.json points to).")] = "latest",
     out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path("report.html"),
-    lake: Annotated[str | None, typer.Option("--lake", help="Lake: a folder or s3://bucket/prefix.")] = None,
+    lake: LakeOption = None,
     top: Annotated[int, typer.Option(min=1, help="Underserved counties listed.")] = 25,
     dbt_docs: Annotated[bool, typer.Option("--dbt-docs/--no-dbt-docs", help="Publish dbt docs beside it.")] = True,
     shapes_cache: Annotated[Path | None, typer.Option(help="Folder for converted county shapes.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Write an HTML report (maps, rankings, provenance) of a run's marts; it opens offline."""
     settings = configure(lake=lake)
-    try:
-        from careatlas.report.data import ReportError, RunNotFound
+    with requires_extra("report", "careatlas report"):
         from careatlas.report.lineage import docs_dir_for
         from careatlas.report.report import write_report
-        from careatlas.report.shapes import ShapesUnavailable
-    except ModuleNotFoundError as error:
-        fail(f"the report needs the report extra (careatlas-cli[report]): {error}", ExitCode.USAGE)
-    try:
+    with exit_codes({ValueError: ExitCode.FAILED}):
         path = write_report(None, run_id, out, settings=settings, dbt_docs=dbt_docs, shapes_cache=shapes_cache,
                             top_counties=top)
-    except RunNotFound as error:
-        fail(str(error), ExitCode.NOT_FOUND)
-    except LakeUnavailable as error:
-        fail(str(error), ExitCode.UNAVAILABLE)
-    except (ReportError, ShapesUnavailable, LakeError, ValueError) as error:
-        fail(str(error), ExitCode.FAILED)
     docs = docs_dir_for(path) / "index.html"
     data = {"report": str(path), "bytes": path.stat().st_size, "dbt_docs": str(docs) if docs.is_file() else None}
     emit(data, as_json=as_json, render=lambda c: c.print(

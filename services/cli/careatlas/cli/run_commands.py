@@ -13,15 +13,16 @@ from typing import Annotated
 import typer
 
 from careatlas.cli.bootstrap import configure
+from careatlas.cli.errors import exit_codes
 from careatlas.cli.ingest_commands import KINDS, kind_conflict, kind_from_name
-from careatlas.cli.output import ExitCode, RunIdArgument, emit, fail, styled
+from careatlas.cli.options import JsonOption, LakeOption, RunIdArgument
+from careatlas.cli.output import ExitCode, emit, fail, styled
+from careatlas.nppes import landing
 from careatlas.runs import lifecycle, model
-from careatlas.shared import catalog, landing, layout
+from careatlas.shared import catalog, layout
 from careatlas.shared.settings import Settings
-from careatlas.shared.storage import Lake, LakeError, LakeUnavailable, open_lake
+from careatlas.shared.storage import Lake, open_lake
 
-LakeOption = Annotated[str | None, typer.Option("--lake", help="Lake: a folder or s3://bucket/prefix.")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 REFERENCE_KINDS = ("nucc", "hud", "deactivations")
 
 
@@ -39,14 +40,10 @@ def land(
 
 def _land(source: str, release: str | None, kind: str | None, lake: str | None) -> dict:
     settings = configure(lake=lake)
-    try:
+    with exit_codes({ValueError: ExitCode.FAILED}):
         file = landing.source_file(source, settings, kind=kind)
         kind, release = landing.resolve_release(landing.peek_name(file), release, kind)
         raw_key, sha, size = landing.land(open_lake(settings=settings), file, release)
-    except LakeUnavailable as error:
-        fail(str(error), ExitCode.UNAVAILABLE)
-    except (LakeError, ValueError) as error:
-        fail(str(error), ExitCode.FAILED)
     return {"raw_key": raw_key, "sha256": sha, "bytes": size, "release": release, "kind": kind}
 
 
@@ -85,10 +82,8 @@ def run(
 
 def _run_one(settings: Settings, nppes: str, release: str | None, kind: str | None, acs_year: int,
              refs: dict[str, str], *, force: bool, wait: bool, as_json: bool) -> int:
-    try:
+    with exit_codes({ValueError: ExitCode.FAILED}):
         named = kind_from_name(nppes, settings) if kind else None
-    except ValueError as error:
-        fail(str(error), ExitCode.FAILED)
     if named and named != kind:
         fail(kind_conflict(nppes, named, kind), ExitCode.USAGE)
     landed = _land(nppes, release, kind, settings.lake)
@@ -108,10 +103,8 @@ def _run_one(settings: Settings, nppes: str, release: str | None, kind: str | No
         references={k: _reference_source(store, k, v) for k, v in refs.items()},
     )
     runs = _runs(settings)
-    try:
+    with exit_codes():
         lifecycle.start(runs, manifest)
-    except lifecycle.ReleaseBusy as error:
-        fail(str(error), ExitCode.FAILED)
     emit({"run_id": manifest.run_id, "release": manifest.release, "status": "planning"}, as_json=as_json,
          render=lambda c: c.print(manifest.run_id))
     if not wait:
@@ -157,10 +150,8 @@ def _reference_source(store: Lake, kind: str, source: str) -> str:
         sha, _size = landing.sha256_of(handle)
     key = layout.raw_reference_upload(kind, sha, path.name)
     if not store.exists(key):
-        try:
+        with exit_codes():
             store.put_file(key, path)
-        except LakeUnavailable as error:
-            fail(str(error), ExitCode.UNAVAILABLE)
     return store.uri(key)
 
 
@@ -174,10 +165,8 @@ def _catch_up(settings: Settings, page: str, kind: str | None, acs_year: int, re
     applied = [r.release for r in catalog.list_published(store, "npidata_weekly")]
     applied += [r.release for r in catalog.list_published(store, "npidata")]
     after = max(applied, default="0000-00-00")
-    try:
+    with exit_codes({ValueError: ExitCode.FAILED}):
         links = [(release, url) for release, url in landing.cms_weekly_links(page, settings) if release > after]
-    except (LakeError, ValueError) as error:
-        fail(str(error), ExitCode.FAILED)
     if not links:
         emit({"status": "up to date", "after": after}, as_json=as_json,
              render=lambda c: c.print(f"no weekly newer than {after}: nothing to do"))
@@ -198,14 +187,8 @@ def retry(
     """Re-drive a failed run: only what it still needs (after a transform failure, only the
     transform, from the release it already published). Cancelled and running runs are refused."""
     runs = _runs(configure(lake=lake))
-    try:
+    with exit_codes():
         manifest, task = lifecycle.retry(runs, run_id)
-    except lifecycle.RunNotFound as error:
-        fail(str(error), ExitCode.NOT_FOUND)
-    except lifecycle.ReleaseBusy as error:
-        fail(str(error), ExitCode.FAILED)
-    except lifecycle.RunRefused as error:
-        fail(str(error), ExitCode.USAGE)
     emit({"run_id": run_id, "sent": task}, as_json=as_json, render=lambda c: c.print(f"retrying {run_id}"))
     if wait:
         from careatlas.cli.watch import follow
@@ -220,12 +203,8 @@ def cancel(
 ) -> None:
     """Cancel a run: nothing of it is published from now on; its tasks are revoked or skip."""
     runs = _runs(configure(lake=lake))
-    try:
+    with exit_codes():
         revoked = lifecycle.cancel(runs, run_id)
-    except lifecycle.RunNotFound as error:
-        fail(str(error), ExitCode.NOT_FOUND)
-    except lifecycle.RunRefused as error:
-        fail(str(error), ExitCode.USAGE)
     emit({"run_id": run_id, "revoked": revoked}, as_json=as_json,
          render=lambda c: c.print(f"cancelled {run_id} ({revoked} tasks revoked)"))
 

@@ -18,34 +18,35 @@ from rich.table import Table
 
 from careatlas.cli import reference_files
 from careatlas.cli.bootstrap import configure
-from careatlas.cli.census_commands import census_errors, exit_codes, lake_codes
+from careatlas.cli.errors import exit_codes, requires_extra
+from careatlas.cli.options import JsonOption, LakeOption, ReferenceOption
 from careatlas.cli.output import ExitCode, emit, fail, styled
+from careatlas.shared import reference_folder
 
 
 def transform(
-    lake: Annotated[str | None, typer.Option(help="Lake: a folder or s3://bucket/prefix (default CAREATLAS_LAKE).")]
-    = None,
+    lake: LakeOption = None,
     acs_year: Annotated[int | None, typer.Option(
         help="Use this ACS 5-year vintage (from the lake's census cache, fetched when a Census API key is set).")]
     = None,
     full_refresh: Annotated[bool, typer.Option(help="Rebuild the per-NPI state from the full release.")] = False,
-    reference: Annotated[Path | None, typer.Option(
-        help="Reference folder for what the lake lacks (default ../shared/reference; else data/reference).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the build summary as JSON.")] = False,
+    reference: ReferenceOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Build the marts of a lake with dbt, loading reference data the lake lacks first."""
     reference_files.default_warehouse(lake or os.environ.get("CAREATLAS_LAKE", "lake"))
     settings = configure(lake=lake)
     from careatlas.shared.runs import new_run_id
     from careatlas.shared.storage import open_lake
-    from careatlas.transform.build import BuildFailed, build_marts
-    from careatlas.transform.inputs import MissingInput
+
+    with requires_extra("embedded", "careatlas transform"):  # the workers' code, in-process
+        from careatlas.transform.build import build_marts
+        from careatlas.transform.inputs import MissingInput
 
     if not settings.lake_is_s3 and not Path(settings.lake).is_dir():
         fail(f"lake {settings.lake} does not exist: `careatlas ingest FILE --lake {settings.lake}` first",
              ExitCode.NOT_FOUND)
-    codes = [(MissingInput, ExitCode.NOT_FOUND), (BuildFailed, ExitCode.FAILED), *_reference_codes(), *lake_codes()]
-    with exit_codes(codes):
+    with exit_codes({MissingInput: ExitCode.NOT_FOUND}, lake_reads=True):
         if acs_year is not None:
             from careatlas.census.variables import check_year
 
@@ -68,7 +69,7 @@ def load_missing_references(lake, reference: Path | None, settings) -> list[dict
     missing = reference_files.missing_kinds(lake)
     if not missing:
         return []
-    sources = reference_files.embedded_sources(reference_files.reference_dir(reference, settings.reference_dir),
+    sources = reference_files.embedded_sources(reference_folder.reference_dir(reference, settings.reference_dir),
                                                missing)
     return [load_reference(lake, kind, source, settings=settings).as_dict() for kind, source in sources.items()]
 
@@ -90,15 +91,9 @@ def _ensure_acs(lake, year: int, settings) -> None:
     if not cached and settings.census_api_key is None:
         raise MissingInput(f"ACS 5-year {year} is not in the census cache of {lake.root} and "
                            "CAREATLAS_CENSUS_API_KEY is unset: set it, or `careatlas census import FILE --year Y`")
-    with census_errors():
+    with exit_codes(lake_reads=True):
         for geo in ("county", "state"):
             get_or_fetch(lake, year, geo, settings=settings)
-
-
-def _reference_codes() -> list[tuple[type[BaseException], ExitCode]]:
-    from careatlas.ingest.reference.common import ReferenceError, SourceUnavailable
-
-    return [(SourceUnavailable, ExitCode.UNAVAILABLE), (ReferenceError, ExitCode.FAILED)]
 
 
 def _render(console: Console, summary: dict[str, Any]) -> None:

@@ -13,9 +13,11 @@ import polars as pl
 import typer
 
 from careatlas.cli.bootstrap import configure
+from careatlas.cli.errors import exit_codes, requires_extra
+from careatlas.cli.options import JsonOption, LakeOption
 from careatlas.cli.output import ExitCode, emit, fail, styled
 from careatlas.shared import layout
-from careatlas.shared.storage import LakeError, LakeKeyNotFound, LakeUnavailable, open_lake
+from careatlas.shared.storage import LakeKeyNotFound, open_lake
 
 MART = "fct_county_supply_history"
 
@@ -26,22 +28,17 @@ def trends(
     county: Annotated[list[str] | None, typer.Option(help="County FIPS to keep (repeatable).")] = None,
     discipline: Annotated[str | None, typer.Option(help="primary_care, dental or mental_health.")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write the rows as CSV here.")] = None,
-    lake: Annotated[str | None, typer.Option("--lake", help="Lake: a folder or s3://bucket/prefix.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    lake: LakeOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Supply change between two releases: net change, entries, new NPIs, exits, deactivations, moves."""
-    from careatlas.report.trends import TrendError, change_between
+    with requires_extra("report", "careatlas trends"):
+        from careatlas.report.trends import TrendError, change_between
 
     settings = configure(lake=lake)
-    try:
+    with exit_codes({TrendError: ExitCode.NOT_FOUND}):
         history = _history(open_lake(None, settings))
         rows = change_between(history, _date(start, "--from"), _date(end, "--to"))
-    except TrendError as error:
-        fail(str(error), ExitCode.NOT_FOUND)
-    except LakeUnavailable as error:
-        fail(str(error), ExitCode.UNAVAILABLE)
-    except LakeError as error:
-        fail(str(error), ExitCode.FAILED)
     if county:
         rows = rows.filter(pl.col("county_fips").is_in(county))
     if discipline:

@@ -14,9 +14,10 @@ from rich.console import Console
 from rich.table import Table
 
 from careatlas.cli.bootstrap import configure
-from careatlas.cli.output import ExitCode, emit, fail, styled
-from careatlas.cli.reference_files import folders, reference_dir
-from careatlas.shared.storage import LakeError, LakeUnavailable
+from careatlas.cli.errors import exit_codes, requires_extra
+from careatlas.cli.options import JsonOption, LakeOption, ReferenceOption
+from careatlas.cli.output import ExitCode, emit, styled
+from careatlas.shared.reference_folder import folders, reference_dir
 
 
 class Against(StrEnum):
@@ -43,26 +44,21 @@ def validate(
     run_id: Annotated[str, typer.Argument(help="Run id, or 'latest'.")] = "latest",
     against: Annotated[Against, typer.Option("--against", help="Reference: chr, hpsa or ahrf.")] = ...,
     file: Annotated[list[Path] | None, typer.Option("--file", help="Reference file (chr: v062 and/or v131).")] = None,
-    reference: Annotated[Path | None, typer.Option(help="Reference folder (default CAREATLAS_REFERENCE_DIR).")] = None,
-    lake: Annotated[str | None, typer.Option("--lake", help="Lake: a folder or s3://bucket/prefix.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the overall figures as JSON.")] = False,
+    reference: ReferenceOption = None,
+    lake: LakeOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Compare a run's county figures with County Health Rankings, HRSA HPSAs or the AHRF."""
     settings = configure(lake=lake)
-    from careatlas.report.data import ReportError, RunNotFound
     from careatlas.shared.storage import Lake
-    from careatlas.validate.run import FILE_ERRORS, ReferenceMissing, reference_files
-    from careatlas.validate.run import validate as run_validation
 
-    try:
+    with requires_extra("report", "careatlas validate"):
+        from careatlas.validate.run import FILE_ERRORS, reference_files
+        from careatlas.validate.run import validate as run_validation
+
+    with exit_codes({FileNotFoundError: ExitCode.NOT_FOUND, **dict.fromkeys(FILE_ERRORS, ExitCode.FAILED)}):
         paths = reference_files(against.value, file, folders(reference_dir(reference, settings.reference_dir)))
         result = run_validation(Lake(settings.lake, settings), run_id, against.value, paths)
-    except (ReferenceMissing, RunNotFound, FileNotFoundError) as error:
-        fail(str(error), ExitCode.NOT_FOUND)
-    except LakeUnavailable as error:
-        fail(str(error), ExitCode.UNAVAILABLE)
-    except (*FILE_ERRORS, ReportError, LakeError) as error:
-        fail(str(error), ExitCode.FAILED)
     emit(result.summary, as_json=as_json, render=lambda console: _render(console, result.summary, result.table_key))
 
 

@@ -7,7 +7,6 @@ nothing persisted), the run's manifest and task records in the lake answer inste
 from __future__ import annotations
 
 import time
-from typing import Annotated
 
 import typer
 from rich.live import Live
@@ -15,19 +14,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from careatlas.cli.bootstrap import configure
-from careatlas.cli.output import ExitCode, RunIdArgument, emit, fail
+from careatlas.cli.errors import exit_codes
+from careatlas.cli.options import JsonOption, LakeOption, RunIdArgument
+from careatlas.cli.output import ExitCode, emit
 from careatlas.runs import lifecycle, model
 
 FINAL = {"succeeded": ExitCode.OK, "failed": ExitCode.FAILED, "cancelled": ExitCode.FAILED}
-LakeOption = Annotated[str | None, typer.Option("--lake", help="Lake: a folder or s3://bucket/prefix.")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
 
 def snapshot(runs: lifecycle.Runs, run_id: str) -> dict:
-    try:
+    with exit_codes():
         return lifecycle.snapshot(runs, run_id)
-    except lifecycle.RunNotFound as error:
-        fail(str(error), ExitCode.NOT_FOUND)
 
 
 def follow(run_id: str, runs: lifecycle.Runs, interval: float = 1.0, after_attempt: int = -1) -> int:

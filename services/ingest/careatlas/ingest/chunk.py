@@ -18,7 +18,8 @@ import structlog
 from careatlas.ingest import parse
 from careatlas.ingest.models import ChunkResult, ChunkSpec
 from careatlas.ingest.planner import iter_blocks
-from careatlas.shared import layout, nppes_schema
+from careatlas.nppes import schema as nppes_schema
+from careatlas.shared import layout
 from careatlas.shared.storage import Lake
 
 log = structlog.get_logger(__name__)

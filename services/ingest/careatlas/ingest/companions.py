@@ -17,8 +17,8 @@ import structlog
 
 from careatlas.ingest import prepare
 from careatlas.ingest.models import IngestPlan, Manifest
-from careatlas.shared.landing import companion_member
-from careatlas.shared.nppes_schema import COMPANION_DATASETS
+from careatlas.nppes.landing import companion_member
+from careatlas.nppes.schema import COMPANION_DATASETS
 from careatlas.shared.storage import Lake
 
 log = structlog.get_logger(__name__)

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from careatlas.shared import nppes_schema, records
-from careatlas.shared.nppes_schema import FileSchema
+from careatlas.nppes import records
+from careatlas.nppes import schema as nppes_schema
+from careatlas.nppes.schema import FileSchema
 
 EXTRA = "__extra_field"  # catches rows with more fields than the header
 STATE = "_state"  # partition key: a USPS code, FOREIGN (non-US address) or NONE

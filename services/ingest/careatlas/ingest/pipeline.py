@@ -19,8 +19,9 @@ from careatlas.ingest import companions, prepare
 from careatlas.ingest.chunk import ingest_chunk
 from careatlas.ingest.finalize import finalize
 from careatlas.ingest.models import ChunkResult, ChunkSpec, IngestPlan, Manifest
+from careatlas.nppes import landing
 from careatlas.runs.lifecycle import release_held
-from careatlas.shared import host, landing, layout
+from careatlas.shared import host, layout
 from careatlas.shared.logging import configure_logging
 from careatlas.shared.settings import Settings, get_settings
 from careatlas.shared.storage import Lake, open_lake

@@ -1,6 +1,6 @@
 """Split an NPPES CSV into line-aligned byte ranges, one per chunk task.
 
-Ranges are cut at record boundaries (careatlas.shared.records: a newline, then the next record's
+Ranges are cut at record boundaries (careatlas.nppes.records: a newline, then the next record's
 NPI with a valid check digit, quoted in all-quoted files), so boundaries are exact for NPPES
 files with CRLF or LF endings, with or without a final newline. A search never goes further
 than ``max_record_bytes`` past where it starts: a chunk or block with no boundary in that
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from careatlas.shared import records
-from careatlas.shared.nppes_file import NppesFileError, read_header
+from careatlas.nppes import records
+from careatlas.nppes.file import NppesFileError, read_header
 
 ReadRange = Callable[[int, int], bytes]  # (start, end) -> bytes[start:end]
 SEARCH_WINDOW = 1 << 16

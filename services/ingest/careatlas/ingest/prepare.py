@@ -20,8 +20,11 @@ import structlog
 
 from careatlas.ingest.models import ChunkSpec, IngestPlan
 from careatlas.ingest.planner import PlanError, plan_ranges, read_header
-from careatlas.shared import layout, nppes_file, nppes_schema, records
-from careatlas.shared.landing import LandingError, companion_dataset, companion_member, npidata_member
+from careatlas.nppes import file as nppes_file
+from careatlas.nppes import records
+from careatlas.nppes import schema as nppes_schema
+from careatlas.nppes.landing import LandingError, companion_dataset, companion_member, npidata_member
+from careatlas.shared import layout
 from careatlas.shared.storage import Lake
 
 log = structlog.get_logger(__name__)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from support import nppes_rows
 
-from careatlas.shared import landing
+from careatlas.nppes import landing
 from careatlas.shared.settings import Settings
 from careatlas.shared.storage import Lake
 

@@ -11,9 +11,9 @@ from typing import Any
 import polars as pl
 import structlog
 
-from careatlas.cli.reference_files import folders, reference_dir
 from careatlas.report.data import MART_COLUMNS
 from careatlas.report.sections import PageSection, _table, fmt_count, fmt_decimal, fmt_pct
+from careatlas.shared.reference_folder import folders, reference_dir
 from careatlas.shared.settings import get_settings
 from careatlas.validate.run import FILE_ERRORS, ReferenceMissing, compare, reference_files
 

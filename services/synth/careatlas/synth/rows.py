@@ -8,15 +8,15 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from careatlas.shared.nppes_schema import MAIN_COLUMNS
+from careatlas.nppes.schema import MAIN_COLUMNS
 from careatlas.synth import dates
 from careatlas.synth.context import Batch, Columns
 from careatlas.synth.draw import Draw, null_column
+from careatlas.synth.model import Vocab
 from careatlas.synth.people import individual_columns, organisation_columns
 from careatlas.synth.places import PRACTICE, address_columns
 from careatlas.synth.slots import draw_codes, identifier_columns, primary_codes, taxonomy_columns
 from careatlas.synth.supply import Supply
-from careatlas.synth.vocab import Vocab
 
 DEACTIVATED_SHARE = 0.035
 INDIVIDUAL_SHARE = 0.775  # of active rows: ~75% / ~22% of all rows, as in the real file

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from careatlas.cli.reference_files import VENDORED_DIR
-from careatlas.shared.nppes_schema import MAIN_COLUMNS
+from careatlas.nppes.schema import MAIN_COLUMNS
+from careatlas.shared.reference_folder import VENDORED_DIR
 from careatlas.synth.companions import COMPANIONS, companion_rows
 from careatlas.synth.csv_format import frame_bytes, header_bytes
 from careatlas.synth.dates import EPOCH

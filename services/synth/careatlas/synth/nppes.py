@@ -18,8 +18,8 @@ import numpy as np
 import polars as pl
 import structlog
 
-from careatlas.cli.reference_files import VENDORED_DIR
-from careatlas.shared.nppes_schema import MAIN_COLUMNS
+from careatlas.nppes.schema import MAIN_COLUMNS
+from careatlas.shared.reference_folder import VENDORED_DIR
 from careatlas.synth import dates
 from careatlas.synth.csv_format import frame_bytes, header_bytes
 from careatlas.synth.npi import SPACE, NpiSequence

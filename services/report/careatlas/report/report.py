@@ -98,9 +98,7 @@ def build_page(marts: RunMarts, prov: Provenance, shapes: Shapes, *, lineage_cel
     subtitle = (f"Run {marts.run_id}{'' if marts.is_latest else ' (not the latest)'} · built {prov.built_at or '?'}"
                 f" · NPPES {_releases(prov)} · demographics {demographics}")
     if synthetic := marts.pointer.get("synthetic_nppes"):  # the demo's generated file (synth/provenance.py)
-        from careatlas.synth.provenance import describe
-
-        subtitle += f" · SYNTHETIC NPPES: {describe(synthetic)}"
+        subtitle += f" · SYNTHETIC NPPES: {labels.describe_synthetic(synthetic)}"
     return render_page(TITLE, subtitle, page_sections)
 
 

@@ -18,10 +18,11 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from careatlas.cli.reference_files import REPO, find
+from careatlas.shared.reference_folder import REPO, find
 from careatlas.synth.draw import Choices
+from careatlas.synth.model import Vocab
 from careatlas.synth.supply_model import KIND_NAMES, expected_counts, kind_of_code
-from careatlas.synth.vocab import Vocab, load_vocab
+from careatlas.synth.vocab import load_vocab
 
 POPULATION_FILE = "census/offline/pep_v2024_county_totals.csv"
 AHRF_FILE = "hrsa/ahrf_population_per_pcp_2014_2021.csv"

@@ -1,7 +1,7 @@
 """Which Census product and vintage each demographic measure came from, named the same way in
 the report, the demo and ``careatlas transform`` (a product that is not the ACS is never called
-ACS). Read from the ``latest`` pointer's inputs; no third-party imports, so the CLI can use it
-without the report extra.
+ACS), and what a synthetic NPPES file was drawn from. Read from the ``latest`` pointer; no
+third-party imports, so the demo and ``careatlas transform`` print the same words as the report.
 
 The build records ``inputs.demographics`` (careatlas.transform.demographics): the product
 (``acs5`` or ``census_offline``) and, per measure, ``{"product", "vintage", "source"}`` where
@@ -70,3 +70,16 @@ def _label(source: Any) -> str:
     if source.get("product"):
         return " ".join(str(source[k]) for k in ("product", "vintage") if source.get(k) is not None)
     return NOT_AVAILABLE
+
+
+def describe_synthetic(synthetic: dict) -> str:
+    """One sentence: what the generated providers are and what they were drawn from (the record
+    careatlas.synth.provenance writes, kept in latest.json as ``synthetic_nppes``)."""
+    where = "the whole country" if synthetic["states"] == "all" else ", ".join(synthetic["states"])
+    density = ("at national density" if synthetic["rows"] == synthetic["full_density_rows"]
+               else f"({synthetic['rows'] / synthetic['full_density_rows']:.1%} of national density)")
+    return (f"{synthetic['rows']:,} generated NPPES rows for {where}, {synthetic['counties']:,} counties "
+            f"{density}; not real providers. County supply drawn from HRSA AHRF people per primary-care "
+            f"physician ({synthetic['ahrf_year']}), Census PEP V2024 population and USDA ERS RUCC 2023, "
+            f"seed {synthetic['seed']} (docs/synthetic-nppes.md)."
+            + ("" if synthetic["states"] == "all" else " National rates here are these states' together."))

@@ -1,5 +1,6 @@
 """What a file drawn from a county supply is: the record kept with it (the generator's summary,
-the demo's console and latest.json, the report) and the sentence people read."""
+the demo's console and latest.json, the report). The sentence people read is
+careatlas.report.labels.describe_synthetic."""
 
 from __future__ import annotations
 
@@ -22,15 +23,3 @@ def provenance(supply: Supply, plan: Plan, full_density: int) -> dict:
         "expected_individual_providers": expected,
         "drawn_from": supply.sources,
     }
-
-
-def describe(synthetic: dict) -> str:
-    """One sentence: what the generated providers are and what they were drawn from."""
-    where = "the whole country" if synthetic["states"] == "all" else ", ".join(synthetic["states"])
-    density = ("at national density" if synthetic["rows"] == synthetic["full_density_rows"]
-               else f"({synthetic['rows'] / synthetic['full_density_rows']:.1%} of national density)")
-    return (f"{synthetic['rows']:,} generated NPPES rows for {where}, {synthetic['counties']:,} counties "
-            f"{density}; not real providers. County supply drawn from HRSA AHRF people per primary-care "
-            f"physician ({synthetic['ahrf_year']}), Census PEP V2024 population and USDA ERS RUCC 2023, "
-            f"seed {synthetic['seed']} (docs/synthetic-nppes.md)."
-            + ("" if synthetic["states"] == "all" else " National rates here are these states' together."))

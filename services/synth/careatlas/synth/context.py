@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 
 from careatlas.synth.draw import Choices, Draw
-from careatlas.synth.vocab import Vocab
+from careatlas.synth.model import Vocab
 
 if TYPE_CHECKING:
     from careatlas.synth.supply import Supply

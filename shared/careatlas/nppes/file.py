@@ -19,7 +19,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO
 
-from careatlas.shared import nppes_schema, records
+from careatlas.nppes import records
+from careatlas.nppes import schema as nppes_schema
 from careatlas.shared.settings import Settings
 
 HEADER_PROBE_BYTES = 1 << 16

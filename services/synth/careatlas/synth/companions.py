@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from careatlas.shared.nppes_schema import ENDPOINT_COLUMNS, OTHERNAME_COLUMNS, PL_COLUMNS
+from careatlas.nppes.schema import ENDPOINT_COLUMNS, OTHERNAME_COLUMNS, PL_COLUMNS
 from careatlas.synth.draw import nulls_where
 from careatlas.synth.places import PRACTICE
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from careatlas.shared.nppes_schema import MAIN_COLUMNS, match_header
+from careatlas.nppes.schema import MAIN_COLUMNS, match_header
 from careatlas.synth import dates
 from careatlas.synth.csv_format import frame_bytes, header_bytes
 from careatlas.synth.npi import NpiSequence

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from careatlas.shared import landing
+from careatlas.nppes import landing
 
 
 @pytest.mark.parametrize(("page", "links"), [

@@ -31,7 +31,8 @@ from typing import IO
 
 import structlog
 
-from careatlas.shared import fetch, layout, nppes_file
+from careatlas.nppes import file as nppes_file
+from careatlas.shared import fetch, layout
 from careatlas.shared.settings import Settings, get_settings
 from careatlas.shared.storage import Lake
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from careatlas.shared import nppes_schema as schema
+from careatlas.nppes import schema
 
 
 def test_main_schema_has_330_unique_snake_case_columns() -> None:

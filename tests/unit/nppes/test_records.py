@@ -1,4 +1,4 @@
-"""The record-boundary rule every reader shares (careatlas.shared.records)."""
+"""The record-boundary rule every reader shares (careatlas.nppes.records)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import random
 
 import pytest
 
-from careatlas.shared import nppes_schema, records
+from careatlas.nppes import records
+from careatlas.nppes import schema as nppes_schema
 
 
 def test_the_fast_check_digit_agrees_with_the_schemas() -> None:

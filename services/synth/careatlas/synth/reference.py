@@ -3,7 +3,7 @@
 ZIPs are weighted by the population of their ZIP Code Tabulation Area (Census Gazetteer 2023,
 ACS 2022 counts), which needs no county code to agree between the crosswalk's vintage and a
 demographic one; ZIPs without a ZCTA (PO boxes, single-address ZIPs) keep a small weight.
-A file the reference folder lacks comes from the vendored extracts (cli.reference_files)."""
+A file the reference folder lacks comes from the vendored extracts (careatlas.shared.reference_folder)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from careatlas.cli.reference_files import find
+from careatlas.shared.reference_folder import find
 from careatlas.synth import taxonomy_builtin
-from careatlas.synth.vocab import Places, Taxonomy, state_weights
+from careatlas.synth.model import Places, Taxonomy, state_weights
 
 ZIP_FILE = "ZIP_COUNTY_032023.converted.csv"
 NUCC_FILE = "nucc_taxonomy_251.csv"

@@ -41,7 +41,7 @@ def publish_dbt_docs(lake: Lake, out_dir: Path, settings: Settings) -> Path:
     try:
         from careatlas.transform import dbt_runner
     except ModuleNotFoundError:
-        raise LineageUnavailable("the transform package is not installed (careatlas-cli[embedded])") from None
+        raise LineageUnavailable("the transform package is not installed (careatlas-report[lineage])") from None
     warehouse = dbt_runner.DbtConfig.from_settings(settings, lake_is_s3=lake.is_s3).warehouse_path
     if warehouse.is_file():
         return _generate(dbt_runner, lake, settings, warehouse, [], out_dir)
