@@ -75,7 +75,13 @@ def _terminal(stack: RunStack, run_id: str, timeout: float = 400, after_attempt:
     def final() -> bool:
         manifest = _manifest(stack, run_id)
         return manifest.is_final and manifest.attempt > after_attempt
-    faults.wait_until(final, timeout, f"run {run_id} to end")
+    try:
+        faults.wait_until(final, timeout, f"run {run_id} to end")
+    except AssertionError as timed_out:  # say where it stands: which step never ended
+        tasks = [f"{t.name}{'' if t.chunk is None else f' chunk {t.chunk}'}: {t.state} x{t.attempts} "
+                 f"on {t.worker} {t.error or ''}" for t in _live(stack).tasks(run_id).values()]
+        raise AssertionError(f"{timed_out}; status {_manifest(stack, run_id).status}; tasks: {tasks}; "
+                             f"load {os.getloadavg()[0]:.1f}; worker logs in {stack.folder}") from None
     return _manifest(stack, run_id)
 
 
