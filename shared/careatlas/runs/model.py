@@ -81,16 +81,16 @@ def load_manifest(lake: Lake, run_id: str) -> RunManifest | None:
 
 
 def list_manifests(lake: Lake) -> list[RunManifest]:
-    keys = [k for k in lake.list("runs") if k.endswith("/manifest.json")]
+    keys = [k for k in lake.list(layout.runs_root()) if layout.is_run_manifest(k)]
     return sorted((RunManifest.model_validate(lake.read_json(k)) for k in keys), key=lambda m: m.created_at)
 
 
 def save_task(lake: Lake, run_id: str, record: TaskRecord) -> None:
-    lake.write_json(f"runs/{layout.check_run_id(run_id)}/tasks/{record.task_id}.json", record.model_dump())
+    lake.write_json(layout.run_task(run_id, record.task_id), record.model_dump())
 
 
 def load_tasks(lake: Lake, run_id: str) -> dict[str, TaskRecord]:
-    prefix = f"runs/{layout.check_run_id(run_id)}/tasks/"
+    prefix = layout.run_tasks(run_id)
     return {r.task_id: r for r in (TaskRecord.model_validate(lake.read_json(k)) for k in lake.list(prefix))}
 
 

@@ -43,6 +43,6 @@ def read(lake: Lake, dataset: str, release: str) -> PublishedRelease | None:
 
 def list_published(lake: Lake, dataset: str) -> list[PublishedRelease]:
     """Every published release of a dataset, oldest first."""
-    pointers = [k for k in lake.list(layout.nppes_dataset(dataset)) if k.endswith("/_published.json")]
+    pointers = [k for k in lake.list(layout.nppes_dataset(dataset)) if layout.is_nppes_pointer(k)]
     releases = [PublishedRelease.model_validate(lake.read_json(k)) for k in pointers]
     return sorted(releases, key=lambda r: r.release)

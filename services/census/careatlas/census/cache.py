@@ -66,11 +66,11 @@ class FetchResult:
 
 
 def data_key(year: int, geo: str) -> str:
-    return f"{layout.census_acs5(year, geo)}/data.parquet"
+    return layout.census_acs5_data(year, geo)
 
 
 def metadata_key(year: int, geo: str) -> str:
-    return f"{layout.census_acs5(year, geo)}/metadata.json"
+    return layout.census_acs5_metadata(year, geo)
 
 
 def now_utc() -> datetime:

@@ -103,7 +103,7 @@ def states_from_counties(lake: Lake, *, year: int, lock: LockFactory | None = No
     poverty and insurance cells); medians do not, so median household income stays null."""
     year = acs_vars.check_year(year)
     counties = pl.read_parquet(lake.read_bytes(data_key(year, "county")))
-    county_entry = lake.read_json(f"{layout.census_acs5(year, 'county')}/metadata.json")
+    county_entry = lake.read_json(layout.census_acs5_metadata(year, "county"))
     additive = [v for v in county_entry["variables"] if v != acs_vars.MEDIAN_HOUSEHOLD_INCOME]
     states = (
         counties.group_by("state")
@@ -115,7 +115,7 @@ def states_from_counties(lake: Lake, *, year: int, lock: LockFactory | None = No
         counties.drop("county").columns
     ).with_columns(pl.lit(year, pl.Int32).alias("year"), pl.lit(clock(), pl.Datetime("us", "UTC")).alias("_loaded_at"))
     entry = new_metadata(year, "state", additive, [], clock(), source="derived",
-                         source_file=f"{layout.census_acs5(year, 'county')}/data.parquet")
+                         source_file=layout.census_acs5_data(year, "county"))
     with (lock or file_lock())(lock_name(lake, year, "state")):
         entry = store(lake, frame, entry)
     log.info("census state table derived from counties", key=entry.key, rows=entry.rows)

@@ -140,10 +140,9 @@ def _file_groups(results: list[ChunkResult], state: str, target_bytes: int) -> l
 
 def _compact_state(lake, plan, results, offsets, lineage, state: str, target_bytes: int) -> list[str]:
     keys = []
-    folder = layout.nppes_version(plan.dataset, plan.release, plan.version)
     schema = staging_schema(plan.dataset)
     for n, group in enumerate(_file_groups(results, state, target_bytes)):
-        key = f"{folder}/state={state}/part-{n:03d}.parquet"
+        key = layout.nppes_part_file(plan.dataset, plan.release, plan.version, state, n)
         frame = pl.concat([_scan(lake, r.outputs[state], offsets[r.chunk], schema) for r in group])
         with lake.staged_file(key, suffix=".parquet") as path:
             frame.with_columns(lineage).drop("_chunk_row").sink_parquet(path, compression="zstd", compression_level=1)
@@ -200,6 +199,5 @@ def _publish(lake: Lake, plan: IngestPlan, manifest: Manifest) -> None:
 def _delete_other_versions(lake: Lake, plan: IngestPlan, keep: set[str]) -> None:
     """Readers of the previous version may still be running: keep it; older ones go."""
     prefix = layout.nppes_release(plan.dataset, plan.release)
-    stale = [k for k in lake.list(prefix) if "/version=" in k
-             and k.split("/version=")[1].split("/")[0] not in keep]
+    stale = [k for k in lake.list(prefix) if (v := layout.segment_value(k, "version")) is not None and v not in keep]
     lake.delete(stale)

@@ -103,11 +103,10 @@ def run_pointer(lake: Lake, run_id: str) -> dict[str, Any]:
     """What latest.json would say about an older run, from its files."""
     prefix = layout.marts_run(run_id)
     # the marts are the run folder's own Parquet files (validation/ holds comparisons, not marts)
-    keys = [k for k in lake.list(prefix) if k.endswith(".parquet") and "/" not in k[len(prefix) + 1:]]
-    if not keys:
+    marts = {name: k for k in lake.list(prefix) if (name := layout.mart_name(run_id, k)) is not None}
+    if not marts:
         raise RunNotFound(f"run {run_id} has no marts in {lake.uri(prefix)}")
-    marts = {k.rsplit("/", 1)[1].removesuffix(".parquet"): k for k in keys}
-    results_key = f"{layout.run_manifest(run_id).rsplit('/', 1)[0]}/dbt/run_results.json"
+    results_key = layout.run_dbt_results(run_id)
     results = read_json_or_none(lake, results_key) or {}
     manifest = runs.load_manifest(lake, run_id)
     summary = (manifest.result or {}) if manifest else {}

@@ -46,7 +46,7 @@ def export_marts(lake: Lake, run_id: str, warehouse: Path) -> dict[str, dict[str
             [MARTS_SCHEMA],
         ).fetchall()]
         for name in names:
-            key = f"{layout.marts_run(run_id)}/{name}.parquet"
+            key = layout.mart_file(run_id, name)
             with lake.staged_file(key, suffix=".parquet") as path:
                 # sorted: the same inputs give the same files (tables keep no row order)
                 con.execute(
