@@ -81,7 +81,7 @@ def _already_published(lake: Lake, plan: IngestPlan) -> Manifest | None:
     if pointer is None or pointer.version != plan.version:
         return None
     log.info("release already published by this version: nothing to do", version=plan.version)
-    return Manifest.model_validate(lake.read_json(layout.nppes_manifest(plan.dataset, plan.release)))
+    return lake.read_model(layout.nppes_manifest(plan.dataset, plan.release), Manifest)
 
 
 def load_results(lake: Lake, plan: IngestPlan) -> list[ChunkResult]:
@@ -89,7 +89,7 @@ def load_results(lake: Lake, plan: IngestPlan) -> list[ChunkResult]:
     for spec in plan.chunks:
         key = layout.nppes_chunk_result(plan.dataset, plan.release, plan.version, spec.chunk)
         try:
-            results.append(ChunkResult.model_validate(lake.read_json(key)))
+            results.append(lake.read_model(key, ChunkResult))
         except LakeKeyNotFound:
             missing.append(spec.chunk)
     if missing:
@@ -183,7 +183,7 @@ def _reconcile(lake, plan, results, files, quarantine_key) -> None:
 
 def _publish(lake: Lake, plan: IngestPlan, manifest: Manifest) -> None:
     previous = catalog.read(lake, plan.dataset, plan.release)
-    lake.write_json(layout.nppes_manifest(plan.dataset, plan.release), manifest.model_dump(mode="json"))
+    lake.write_model(layout.nppes_manifest(plan.dataset, plan.release), manifest)
     catalog.publish(lake, catalog.PublishedRelease(
         dataset=plan.dataset, release=plan.release, kind=plan.kind, version=plan.version,
         files=manifest.files, rows=manifest.rows_written, rows_quarantined=manifest.rows_quarantined,

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from careatlas.shared import layout
+from careatlas.shared.documents import DataFileMetadata
 from careatlas.shared.storage import Lake, LakeKeyNotFound
 
 ACS = "acs5"
@@ -151,7 +152,7 @@ def content_tag(lake: Lake, key: str | None) -> str | None:
     if key is None:
         return None
     try:
-        checksum = _metadata(lake, key).get("sha256")
+        checksum = _metadata(lake, key).sha256
     except LakeKeyNotFound:
         checksum = None
     return f"{key}@{lake.size(key)}:{checksum or '-'}"
@@ -160,14 +161,14 @@ def content_tag(lake: Lake, key: str | None) -> str | None:
 def metadata_rows(lake: Lake, data_key: str) -> int | None:
     """Rows the loader recorded in the metadata.json beside a reference data file."""
     try:
-        rows = _metadata(lake, data_key).get("rows")
+        rows = _metadata(lake, data_key).rows
     except LakeKeyNotFound:
         return None
     return int(rows) if rows is not None else None
 
 
-def _metadata(lake: Lake, data_key: str) -> dict[str, Any]:
-    return lake.read_json(layout.metadata_beside(data_key))
+def _metadata(lake: Lake, data_key: str) -> DataFileMetadata:
+    return lake.read_model(layout.metadata_beside(data_key), DataFileMetadata)
 
 
 def _variables_with_values(lake: Lake, key: str) -> set[str]:

@@ -15,7 +15,8 @@ from typing import Any
 import structlog
 
 from careatlas.shared import layout
-from careatlas.shared.storage import Lake, LakeKeyNotFound
+from careatlas.shared.documents import LatestPointer
+from careatlas.shared.storage import Lake
 from careatlas.transform.dbt_runner import DbtResult
 
 log = structlog.get_logger(__name__)
@@ -71,7 +72,7 @@ def npis_changed(warehouse: Path, run_id: str) -> int:
 
 
 def switch_latest(lake: Lake, pointer: dict[str, Any]) -> None:
-    lake.write_json(layout.marts_latest(), pointer)
+    lake.write_model(layout.marts_latest(), LatestPointer.model_validate(pointer))
     log.info("marts latest switched", run_id=pointer["run_id"])
 
 
@@ -82,23 +83,21 @@ def latest_pointer(
     inputs: dict[str, Any],
     results_key: str,
 ) -> dict[str, Any]:
-    return {
-        "run_id": run_id,
-        "built_at": datetime.now(UTC).isoformat(),
-        "marts": {name: mart["key"] for name, mart in marts.items()},
-        "rows": {name: mart["rows"] for name, mart in marts.items()},
-        "tests": result.test_summary(),
-        "warnings": sorted(n.name for n in result.with_status("warn")),
-        "dbt_run_results": results_key,
-        "inputs": inputs,
-    }
+    return LatestPointer(
+        run_id=run_id,
+        built_at=datetime.now(UTC).isoformat(),
+        marts={name: mart["key"] for name, mart in marts.items()},
+        rows={name: mart["rows"] for name, mart in marts.items()},
+        tests=result.test_summary(),
+        warnings=sorted(n.name for n in result.with_status("warn")),
+        dbt_run_results=results_key,
+        inputs=inputs,
+    ).as_dict()
 
 
 def read_latest(lake: Lake) -> dict[str, Any] | None:
-    try:
-        return lake.read_json(layout.marts_latest())
-    except LakeKeyNotFound:
-        return None
+    pointer = lake.read_model_or_none(layout.marts_latest(), LatestPointer)
+    return pointer.as_dict() if pointer else None
 
 
 def _sql_string(text: str) -> str:
