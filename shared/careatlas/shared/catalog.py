@@ -1,4 +1,5 @@
-"""Published NPPES releases: the pointer files that make a release visible, atomically.
+"""Published NPPES releases and the marts `latest` pointer: the pointer files that make a release
+(or a run's marts) visible, atomically.
 
 Ingest writes a release's compacted Parquet under ``.../version=<v>/`` and then switches the
 release's ``_published.json`` pointer to it in one PUT. Readers (transform, report) follow the
@@ -7,8 +8,10 @@ pointers and read exactly the files listed there, so they never see a half-writt
 
 from __future__ import annotations
 
+from typing import Any
+
 from careatlas.shared import layout
-from careatlas.shared.documents import PublishedRelease
+from careatlas.shared.documents import LatestPointer, PublishedRelease
 from careatlas.shared.storage import Lake
 
 
@@ -25,3 +28,10 @@ def list_published(lake: Lake, dataset: str) -> list[PublishedRelease]:
     pointers = [k for k in lake.list(layout.nppes_dataset(dataset)) if layout.is_nppes_pointer(k)]
     releases = [lake.read_model(k, PublishedRelease) for k in pointers]
     return sorted(releases, key=lambda r: r.release)
+
+
+def read_latest(lake: Lake) -> dict[str, Any] | None:
+    """``marts/latest.json`` (the marts readers see), validated by its model and returned as its
+    file has it, or None when no run published marts yet."""
+    pointer = lake.read_model_or_none(layout.marts_latest(), LatestPointer)
+    return pointer.as_dict() if pointer else None

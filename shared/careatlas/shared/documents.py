@@ -38,7 +38,8 @@ class _Open(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     def as_dict(self) -> dict[str, Any]:
-        """The document as its file has it (fields the file lacks are not filled in)."""
+        """The document as its file has it (fields the file lacks are not filled in); also how
+        ``Lake.write_model`` writes it."""
         return self.model_dump(mode="json", exclude_unset=True)
 
 

@@ -223,8 +223,11 @@ class Lake:
         self.put_bytes(key, json.dumps(value, indent=2, sort_keys=True, default=str).encode())
 
     def write_model(self, key: str, document: BaseModel) -> None:
-        """A lake document written through its model (its JSON form, keys sorted)."""
-        self.write_json(key, document.model_dump(mode="json"))
+        """A lake document written through its model (its JSON form, keys sorted). Documents whose
+        writers add fields (``as_dict``: careatlas.shared.documents) are written as they were
+        given, without the defaults of fields they were not given."""
+        as_dict = getattr(document, "as_dict", None)
+        self.write_json(key, as_dict() if callable(as_dict) else document.model_dump(mode="json"))
 
     def put_file(self, key: str, path: Path) -> None:
         """Publish a local file under ``key`` (multipart upload on S3, rename/copy locally)."""

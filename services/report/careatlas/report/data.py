@@ -14,7 +14,7 @@ from typing import Any
 
 import polars as pl
 
-from careatlas.shared import layout, runs
+from careatlas.shared import catalog, layout, runs
 from careatlas.shared.documents import LatestPointer
 from careatlas.shared.storage import Lake, LakeKeyNotFound
 
@@ -66,7 +66,7 @@ class RunMarts:
 def load_marts(lake: Lake, run_id: str = "latest", optional: dict[str, tuple[str, ...]] | None = None) -> RunMarts:
     """The report's marts of ``run_id`` (``latest`` or a run id), and those of ``optional`` the
     run published (the marts of sections added by other modules: older runs lack them)."""
-    latest = read_latest(lake)
+    latest = catalog.read_latest(lake)
     if run_id == "latest":
         if latest is None:
             raise RunNotFound(f"no marts published in {lake.uri()}: {layout.marts_latest()} is missing "
@@ -132,7 +132,3 @@ def dbt_test_counts(run_results: dict[str, Any]) -> dict[str, int]:
     return dict(sorted(statuses.items()))
 
 
-def read_latest(lake: Lake) -> dict[str, Any] | None:
-    """``marts/latest.json`` as its file has it, or None when no run published marts."""
-    pointer = lake.read_model_or_none(layout.marts_latest(), LatestPointer)
-    return pointer.as_dict() if pointer else None

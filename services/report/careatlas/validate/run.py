@@ -11,8 +11,8 @@ from typing import Any
 import polars as pl
 import structlog
 
-from careatlas.report.data import ReportError, RunNotFound, read_latest, run_pointer
-from careatlas.shared import layout
+from careatlas.report.data import ReportError, RunNotFound, run_pointer
+from careatlas.shared import catalog, layout
 from careatlas.shared.documents import ValidationSummary
 from careatlas.shared.storage import Lake, LakeKeyNotFound
 from careatlas.validate import ahrf, chr, hpsa
@@ -113,7 +113,7 @@ def read_table(lake: Lake, run_id: str, against: str) -> pl.DataFrame | None:
 
 def _pointer(lake: Lake, run_id: str) -> dict[str, Any]:
     """``latest``'s pointer, or one rebuilt from an older run's files (careatlas.report.data)."""
-    latest = read_latest(lake)
+    latest = catalog.read_latest(lake)
     if run_id != "latest":
         return latest if latest and latest.get("run_id") == run_id else run_pointer(lake, layout.check_run_id(run_id))
     if latest is None:

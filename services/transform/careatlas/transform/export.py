@@ -14,7 +14,7 @@ from typing import Any
 
 import structlog
 
-from careatlas.shared import layout
+from careatlas.shared import catalog, layout
 from careatlas.shared.documents import LatestPointer
 from careatlas.shared.storage import Lake
 from careatlas.transform.dbt_runner import DbtResult
@@ -95,9 +95,7 @@ def latest_pointer(
     ).as_dict()
 
 
-def read_latest(lake: Lake) -> dict[str, Any] | None:
-    pointer = lake.read_model_or_none(layout.marts_latest(), LatestPointer)
-    return pointer.as_dict() if pointer else None
+read_latest = catalog.read_latest
 
 
 def _sql_string(text: str) -> str:
