@@ -33,6 +33,7 @@ import structlog
 
 from careatlas.nppes import file as nppes_file
 from careatlas.shared import fetch, layout
+from careatlas.shared.documents import RawChecksum
 from careatlas.shared.settings import Settings, get_settings
 from careatlas.shared.storage import Lake
 
@@ -216,7 +217,7 @@ def _land(lake: Lake, source: SourceFile, release: str, dataset: str) -> tuple[s
     if lake.exists(checksum_key):
         with source.open() as handle:
             sha, size = sha256_of(handle)
-        _same_bytes(lake, key, lake.read_json(checksum_key)["sha256"], sha, source)
+        _same_bytes(lake, key, lake.read_model(checksum_key, RawChecksum).sha256, sha, source)
         return key, sha, size
     expected = checked_sha256(source, dataset, lake.settings)
     with source.open() as handle:
@@ -231,8 +232,8 @@ def _land(lake: Lake, source: SourceFile, release: str, dataset: str) -> tuple[s
         with lake.open(key) as landed:
             _same_bytes(lake, key, sha256_of(landed)[0], expected, source)
     size = written.size if created else lake.size(key)
-    record = {"sha256": expected, "bytes": size, "source": source.uri, "landed_at": datetime.now(UTC).isoformat()}
-    lake.create(checksum_key, io.BytesIO(json.dumps(record, indent=2, sort_keys=True).encode()))
+    record = RawChecksum(sha256=expected, bytes=size, source=source.uri, landed_at=datetime.now(UTC).isoformat())
+    lake.create(checksum_key, io.BytesIO(json.dumps(record.model_dump(mode="json"), indent=2, sort_keys=True).encode()))
     log.info("raw file landed" if created else "raw file already landed", key=key, bytes=size, sha256=expected)
     return key, expected, size
 

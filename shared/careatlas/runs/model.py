@@ -1,5 +1,7 @@
 """What a run is made of, and where it is kept in the lake.
 
+The models of these documents live with the lake contract (``careatlas.shared.documents``).
+
 A run is one manifest (``runs/<run_id>/manifest.json``) plus one small JSON per finished task
 (``runs/<run_id>/tasks/``), so it can be inspected after Redis has forgotten it. Live state
 (task records while they run, locks, delivery counts) is in Redis: see ``live.py``.
@@ -9,60 +11,13 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
-from typing import Any, Literal
-
-from pydantic import BaseModel, Field
+from typing import Any
 
 from careatlas.shared import layout
-from careatlas.shared.storage import Lake, LakeKeyNotFound
+from careatlas.shared.documents import FINAL, RunManifest, RunStatus, TaskRecord, TaskState  # noqa: F401
+from careatlas.shared.storage import Lake
 
-TaskState = Literal["queued", "running", "retrying", "done", "failed", "skipped"]
-RunStatus = Literal["planning", "running", "succeeded", "failed", "cancelled"]
-FINAL: tuple[RunStatus, ...] = ("succeeded", "failed", "cancelled")
 CHUNK_TASK = "ingest.ingest_chunk"
-
-
-class TaskRecord(BaseModel):
-    task_id: str
-    name: str
-    state: TaskState
-    attempts: int = 0  # deliveries that started (a redelivery after a lost worker counts)
-    worker: str | None = None
-    chunk: int | None = None
-    rows: int | None = None
-    bytes: int | None = None
-    started_at: float | None = None
-    finished_at: float | None = None
-    error: str | None = None
-    run_attempt: int = 0  # which start/retry of the run launched it
-
-
-class RunManifest(BaseModel):
-    run_id: str
-    status: RunStatus = "planning"
-    attempt: int = 0  # 1 when started, +1 per retry: older attempts' failures do not count
-    attempt_root_id: str | None = None  # the current attempt's coordinator task (see attempt_of)
-    launched_root_id: str | None = None  # set once that coordinator's canvas was sent (idempotency)
-    created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
-    finished_at: datetime | None = None
-    release: str
-    kind: Literal["full", "weekly"]
-    dataset: str
-    raw_key: str
-    raw_sha256: str
-    raw_bytes: int
-    acs_year: int | None = None
-    census_geos: list[str] = Field(default_factory=lambda: ["county", "state"])
-    references: dict[str, str] = Field(default_factory=dict)  # kind -> source URI or lake key
-    plan: dict[str, Any] | None = None  # the IngestPlan once planned
-    companion_plans: list[dict[str, Any]] = Field(default_factory=list)  # a monthly zip's pl/othername/endpoint
-    chunk_count: int = 0
-    error: str | None = None
-    result: dict[str, Any] | None = None  # the transform's summary
-
-    @property
-    def is_final(self) -> bool:
-        return self.status in FINAL
 
 
 def new_run_id() -> str:
@@ -70,28 +25,25 @@ def new_run_id() -> str:
 
 
 def save_manifest(lake: Lake, manifest: RunManifest) -> None:
-    lake.write_json(layout.run_manifest(manifest.run_id), manifest.model_dump(mode="json"))
+    lake.write_model(layout.run_manifest(manifest.run_id), manifest)
 
 
 def load_manifest(lake: Lake, run_id: str) -> RunManifest | None:
-    try:
-        return RunManifest.model_validate(lake.read_json(layout.run_manifest(run_id)))
-    except LakeKeyNotFound:
-        return None
+    return lake.read_model_or_none(layout.run_manifest(run_id), RunManifest)
 
 
 def list_manifests(lake: Lake) -> list[RunManifest]:
-    keys = [k for k in lake.list("runs") if k.endswith("/manifest.json")]
-    return sorted((RunManifest.model_validate(lake.read_json(k)) for k in keys), key=lambda m: m.created_at)
+    keys = [k for k in lake.list(layout.runs_root()) if layout.is_run_manifest(k)]
+    return sorted((lake.read_model(k, RunManifest) for k in keys), key=lambda m: m.created_at)
 
 
 def save_task(lake: Lake, run_id: str, record: TaskRecord) -> None:
-    lake.write_json(f"runs/{layout.check_run_id(run_id)}/tasks/{record.task_id}.json", record.model_dump())
+    lake.write_model(layout.run_task(run_id, record.task_id), record)
 
 
 def load_tasks(lake: Lake, run_id: str) -> dict[str, TaskRecord]:
-    prefix = f"runs/{layout.check_run_id(run_id)}/tasks/"
-    return {r.task_id: r for r in (TaskRecord.model_validate(lake.read_json(k)) for k in lake.list(prefix))}
+    prefix = layout.run_tasks(run_id)
+    return {r.task_id: r for r in (lake.read_model(k, TaskRecord) for k in lake.list(prefix))}
 
 
 def attempt_of(manifest: RunManifest | None, root_id: str | None) -> int:

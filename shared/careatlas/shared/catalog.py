@@ -1,4 +1,5 @@
-"""Published NPPES releases: the pointer files that make a release visible, atomically.
+"""Published NPPES releases and the marts `latest` pointer: the pointer files that make a release
+(or a run's marts) visible, atomically.
 
 Ingest writes a release's compacted Parquet under ``.../version=<v>/`` and then switches the
 release's ``_published.json`` pointer to it in one PUT. Readers (transform, report) follow the
@@ -7,42 +8,30 @@ pointers and read exactly the files listed there, so they never see a half-writt
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Literal
-
-from pydantic import BaseModel, Field
+from typing import Any
 
 from careatlas.shared import layout
-from careatlas.shared.storage import Lake, LakeKeyNotFound
-
-
-class PublishedRelease(BaseModel):
-    dataset: str  # npidata | npidata_weekly | othername | pl | endpoint
-    release: str  # YYYY-MM-DD
-    kind: Literal["full", "weekly"]
-    version: str  # the ingest run that wrote it
-    files: list[str]  # lake keys of the Parquet files, all of them and nothing else
-    rows: int  # rows written (valid rows)
-    rows_quarantined: int
-    source_file: str
-    source_sha256: str
-    published_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
-    schema_legacy: bool = False
+from careatlas.shared.documents import LatestPointer, PublishedRelease
+from careatlas.shared.storage import Lake
 
 
 def publish(lake: Lake, release: PublishedRelease) -> None:
-    lake.write_json(layout.nppes_pointer(release.dataset, release.release), release.model_dump(mode="json"))
+    lake.write_model(layout.nppes_pointer(release.dataset, release.release), release)
 
 
 def read(lake: Lake, dataset: str, release: str) -> PublishedRelease | None:
-    try:
-        return PublishedRelease.model_validate(lake.read_json(layout.nppes_pointer(dataset, release)))
-    except LakeKeyNotFound:
-        return None
+    return lake.read_model_or_none(layout.nppes_pointer(dataset, release), PublishedRelease)
 
 
 def list_published(lake: Lake, dataset: str) -> list[PublishedRelease]:
     """Every published release of a dataset, oldest first."""
-    pointers = [k for k in lake.list(layout.nppes_dataset(dataset)) if k.endswith("/_published.json")]
-    releases = [PublishedRelease.model_validate(lake.read_json(k)) for k in pointers]
+    pointers = [k for k in lake.list(layout.nppes_dataset(dataset)) if layout.is_nppes_pointer(k)]
+    releases = [lake.read_model(k, PublishedRelease) for k in pointers]
     return sorted(releases, key=lambda r: r.release)
+
+
+def read_latest(lake: Lake) -> dict[str, Any] | None:
+    """``marts/latest.json`` (the marts readers see), validated by its model and returned as its
+    file has it, or None when no run published marts yet."""
+    pointer = lake.read_model_or_none(layout.marts_latest(), LatestPointer)
+    return pointer.as_dict() if pointer else None

@@ -21,13 +21,16 @@ import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
+
+from pydantic import BaseModel
 
 from careatlas.shared.settings import Settings, get_settings
 
 MULTIPART_BYTES = 64 * 1024 * 1024
 S3_MIN_PART_BYTES = 5 * 1024 * 1024  # S3 refuses smaller parts, except the last one
 _TMP_PREFIX = ".tmp-"
+_Model = TypeVar("_Model", bound=BaseModel)
 
 
 class LakeError(Exception):
@@ -146,6 +149,24 @@ class Lake:
     def read_json(self, key: str) -> Any:
         return json.loads(self.read_bytes(key))
 
+    def read_json_or_none(self, key: str) -> Any:
+        """A JSON document that may be missing (e.g. dbt's run_results.json), or None."""
+        try:
+            return self.read_json(key)
+        except LakeKeyNotFound:
+            return None
+
+    def read_model(self, key: str, model: type[_Model]) -> _Model:
+        """A lake document, validated by its model (careatlas.shared.documents)."""
+        return model.model_validate(self.read_json(key))
+
+    def read_model_or_none(self, key: str, model: type[_Model]) -> _Model | None:
+        """``read_model``, or None when the document is missing (invalid ones still raise)."""
+        try:
+            return self.read_model(key, model)
+        except LakeKeyNotFound:
+            return None
+
     def open(self, key: str) -> IO[bytes]:
         """A seekable binary reader (ranged GETs on S3), e.g. for ``zipfile`` on a remote zip."""
         key = self._key(key)
@@ -200,6 +221,13 @@ class Lake:
 
     def write_json(self, key: str, value: Any) -> None:
         self.put_bytes(key, json.dumps(value, indent=2, sort_keys=True, default=str).encode())
+
+    def write_model(self, key: str, document: BaseModel) -> None:
+        """A lake document written through its model (its JSON form, keys sorted). Documents whose
+        writers add fields (``as_dict``: careatlas.shared.documents) are written as they were
+        given, without the defaults of fields they were not given."""
+        as_dict = getattr(document, "as_dict", None)
+        self.write_json(key, as_dict() if callable(as_dict) else document.model_dump(mode="json"))
 
     def put_file(self, key: str, path: Path) -> None:
         """Publish a local file under ``key`` (multipart upload on S3, rename/copy locally)."""

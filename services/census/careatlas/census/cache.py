@@ -20,13 +20,14 @@ from typing import Literal
 
 import polars as pl
 import structlog
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from careatlas.census import acs
 from careatlas.census import variables as acs_vars
 from careatlas.census.client import CensusClient, open_client
 from careatlas.census.locks import LockFactory, choose_lock
 from careatlas.shared import layout
+from careatlas.shared.documents import CensusMetadata
 from careatlas.shared.settings import Settings, get_settings
 from careatlas.shared.storage import Lake, LakeKeyNotFound
 
@@ -35,22 +36,7 @@ log = structlog.get_logger(__name__)
 Clock = Callable[[], datetime]
 
 
-class CacheMetadata(BaseModel):
-    kind: str = "census_acs5"
-    key: str
-    year: int
-    vintage: int  # the ACS 5-year vintage (= year); survey_period spells out its five years
-    geo: str
-    dataset: str = "acs/acs5"
-    survey_period: str
-    variables: list[str]  # present in the data; other default-set columns are all null
-    requests: list[str]  # API paths, key omitted
-    rows: int
-    sha256: str  # of data.parquet
-    source: Literal["live", "imported", "derived"]
-    fetched_at: datetime
-    source_file: str | None = None
-    source_sha256: str | None = None
+CacheMetadata = CensusMetadata  # the model of an ACS table's metadata.json lives with the lake contract
 
 
 @dataclass(frozen=True)
@@ -66,11 +52,11 @@ class FetchResult:
 
 
 def data_key(year: int, geo: str) -> str:
-    return f"{layout.census_acs5(year, geo)}/data.parquet"
+    return layout.census_acs5_data(year, geo)
 
 
 def metadata_key(year: int, geo: str) -> str:
-    return f"{layout.census_acs5(year, geo)}/metadata.json"
+    return layout.census_acs5_metadata(year, geo)
 
 
 def now_utc() -> datetime:
@@ -119,7 +105,7 @@ def serves(entry: CacheMetadata, wanted: list[str], ttl: timedelta, at: datetime
 def read_entry(lake: Lake, year: int, geo: str) -> CacheMetadata | None:
     """The entry's metadata if its data file is the one it vouches for; None otherwise."""
     try:
-        entry = CacheMetadata.model_validate(lake.read_json(metadata_key(year, geo)))
+        entry = lake.read_model(metadata_key(year, geo), CacheMetadata)
         data = lake.read_bytes(data_key(year, geo))
     except LakeKeyNotFound:
         return None
@@ -143,7 +129,7 @@ def store(lake: Lake, frame: pl.DataFrame, entry: CacheMetadata) -> CacheMetadat
     data = buffer.getvalue()
     entry = entry.model_copy(update={"sha256": hashlib.sha256(data).hexdigest(), "rows": frame.height})
     lake.put_bytes(data_key(entry.year, entry.geo), data)
-    lake.write_json(metadata_key(entry.year, entry.geo), entry.model_dump(mode="json"))
+    lake.write_model(metadata_key(entry.year, entry.geo), entry)
     return entry
 
 

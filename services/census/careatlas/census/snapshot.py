@@ -30,6 +30,7 @@ from careatlas.census.cache import (
 from careatlas.census.errors import CensusDataError
 from careatlas.census.locks import LockFactory, file_lock
 from careatlas.shared import layout
+from careatlas.shared.documents import CensusMetadata
 from careatlas.shared.storage import Lake
 
 log = structlog.get_logger(__name__)
@@ -103,8 +104,8 @@ def states_from_counties(lake: Lake, *, year: int, lock: LockFactory | None = No
     poverty and insurance cells); medians do not, so median household income stays null."""
     year = acs_vars.check_year(year)
     counties = pl.read_parquet(lake.read_bytes(data_key(year, "county")))
-    county_entry = lake.read_json(f"{layout.census_acs5(year, 'county')}/metadata.json")
-    additive = [v for v in county_entry["variables"] if v != acs_vars.MEDIAN_HOUSEHOLD_INCOME]
+    county_entry = lake.read_model(layout.census_acs5_metadata(year, "county"), CensusMetadata)
+    additive = [v for v in county_entry.variables if v != acs_vars.MEDIAN_HOUSEHOLD_INCOME]
     states = (
         counties.group_by("state")
         .agg(pl.col("NAME").first().str.split(", ").list.last().alias("NAME"), *(pl.col(v).sum() for v in additive))
@@ -115,7 +116,7 @@ def states_from_counties(lake: Lake, *, year: int, lock: LockFactory | None = No
         counties.drop("county").columns
     ).with_columns(pl.lit(year, pl.Int32).alias("year"), pl.lit(clock(), pl.Datetime("us", "UTC")).alias("_loaded_at"))
     entry = new_metadata(year, "state", additive, [], clock(), source="derived",
-                         source_file=f"{layout.census_acs5(year, 'county')}/data.parquet")
+                         source_file=layout.census_acs5_data(year, "county"))
     with (lock or file_lock())(lock_name(lake, year, "state")):
         entry = store(lake, frame, entry)
     log.info("census state table derived from counties", key=entry.key, rows=entry.rows)

@@ -135,12 +135,13 @@ def _deactivation_report(source: Path, folder: Path) -> Path:
 def _record_synthetic(lake_root: str, synthetic: dict) -> None:
     """latest.json says the run's NPPES file is synthetic and what it was drawn from."""
     from careatlas.shared import layout
+    from careatlas.shared.documents import LatestPointer
     from careatlas.shared.storage import open_lake
 
     the_lake = open_lake(lake_root)
-    pointer = the_lake.read_json(layout.marts_latest())
-    pointer["synthetic_nppes"] = synthetic
-    the_lake.write_json(layout.marts_latest(), pointer)
+    pointer = the_lake.read_model(layout.marts_latest(), LatestPointer)
+    marked = LatestPointer.model_validate({**pointer.as_dict(), "synthetic_nppes": synthetic})
+    the_lake.write_model(layout.marts_latest(), marked)
 
 
 def _headlines(settings, result: dict, synthetic: dict | None) -> None:

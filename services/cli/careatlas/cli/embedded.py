@@ -18,6 +18,7 @@ from pathlib import Path
 import structlog
 
 from careatlas.runs import lifecycle, model
+from careatlas.shared import layout
 from careatlas.shared.settings import Settings
 from careatlas.shared.storage import open_lake
 
@@ -51,7 +52,7 @@ def run_embedded(settings: Settings, job: EmbeddedRun) -> dict:
         load_reference(lake, kind, source, settings=settings)
     if job.census_snapshot:
         imported = import_snapshot(lake, job.census_snapshot, year=job.acs_year)
-        if imported.data_key.endswith("geo=county/data.parquet"):
+        if layout.segment_value(imported.data_key, "geo") == "county":
             states_from_counties(lake, year=job.acs_year)
     elif job.acs_year is not None:
         for geo in ("county", "state"):

@@ -14,6 +14,7 @@ import polars as pl
 from rich.table import Table
 
 from careatlas.shared import layout
+from careatlas.shared.documents import LatestPointer
 from careatlas.shared.storage import open_lake
 
 WIDTH = 100  # the terminal every table must fit
@@ -120,10 +121,10 @@ def table_of(headline: Headline, rows: list[list[str]], caption: str | None = No
 def headline_tables(lake_root: str, limit: int = 10, caption: str | None = None) -> list[Table]:
     """The headline tables of the latest marts (a mart not built is left out)."""
     lake = open_lake(lake_root)
-    latest = lake.read_json(layout.marts_latest())
+    latest = lake.read_model(layout.marts_latest(), LatestPointer)
     tables = []
     for headline in HEADLINES:
-        key = f"{layout.marts_run(latest['run_id'])}/{headline.mart}.parquet"
+        key = layout.mart_file(latest.run_id, headline.mart)
         if not lake.exists(key):
             continue
         mart = pl.read_parquet(lake.uri(key), storage_options=lake.polars_storage_options())

@@ -28,9 +28,9 @@ EMBEDDED_FILES = {
 OFFLINE_DEMOGRAPHICS = ("pep_population", "pep_agesex", "saipe")
 # where each kind lands in the lake, without its version / vintage partition
 LAKE_ROOTS = {
-    "nucc": layout.nucc_taxonomy("0").rsplit("/version=", 1)[0],
-    "hud": layout.hud_zip_county("0").rsplit("/vintage=", 1)[0],
-    **{kind: layout.census_product(kind, "2000").rsplit("/vintage=", 1)[0] for kind in OFFLINE_DEMOGRAPHICS},
+    "nucc": layout.nucc_taxonomy_root(),
+    "hud": layout.hud_zip_county_root(),
+    **{kind: layout.census_product_root(kind) for kind in OFFLINE_DEMOGRAPHICS},
 }
 
 
@@ -52,7 +52,7 @@ def missing_kinds(lake: Lake) -> tuple[str, ...]:
     """The embedded default's reference kinds of which the lake holds no version or vintage."""
     return tuple(
         kind for kind, root in LAKE_ROOTS.items()
-        if not any(key.endswith("/data.parquet") for key in lake.list(root))
+        if not any(layout.is_data_file(key) for key in lake.list(root))
     )
 
 

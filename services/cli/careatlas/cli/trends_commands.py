@@ -17,6 +17,7 @@ from careatlas.cli.errors import exit_codes, requires_extra
 from careatlas.cli.options import JsonOption, LakeOption
 from careatlas.cli.output import ExitCode, emit, fail, styled
 from careatlas.shared import layout
+from careatlas.shared.documents import LatestPointer
 from careatlas.shared.storage import LakeKeyNotFound, open_lake
 
 MART = "fct_county_supply_history"
@@ -55,12 +56,12 @@ def trends(
 
 def _history(lake) -> pl.DataFrame:
     try:
-        pointer = lake.read_json(layout.marts_latest())
+        pointer = lake.read_model(layout.marts_latest(), LatestPointer)
     except LakeKeyNotFound:
         fail(f"no marts published in {lake.uri()} (run a transform first)", ExitCode.NOT_FOUND)
-    key = pointer.get("marts", {}).get(MART)
+    key = pointer.marts.get(MART)
     if key is None:
-        fail(f"run {pointer.get('run_id')} published no {MART} (a transform older than the history)",
+        fail(f"run {pointer.run_id} published no {MART} (a transform older than the history)",
              ExitCode.NOT_FOUND)
     return pl.read_parquet(io.BytesIO(lake.read_bytes(key)))
 

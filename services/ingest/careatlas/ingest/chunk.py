@@ -60,8 +60,7 @@ def ingest_chunk(lake: Lake, spec: ChunkSpec, *, block_bytes: int, max_record_by
     )
     if result.rows_read != result.rows_written + result.rows_quarantined:
         raise AssertionError(f"chunk {spec.chunk}: rows do not reconcile: {result}")
-    lake.write_json(layout.nppes_chunk_result(spec.dataset, spec.release, spec.version, spec.chunk),
-                    result.model_dump(mode="json"))
+    lake.write_model(layout.nppes_chunk_result(spec.dataset, spec.release, spec.version, spec.chunk), result)
     log.info("chunk ingested", chunk=spec.chunk, rows=rows_read, quarantined=result.rows_quarantined,
              seconds=result.seconds)
     return result

@@ -81,7 +81,7 @@ def _already_published(lake: Lake, plan: IngestPlan) -> Manifest | None:
     if pointer is None or pointer.version != plan.version:
         return None
     log.info("release already published by this version: nothing to do", version=plan.version)
-    return Manifest.model_validate(lake.read_json(layout.nppes_manifest(plan.dataset, plan.release)))
+    return lake.read_model(layout.nppes_manifest(plan.dataset, plan.release), Manifest)
 
 
 def load_results(lake: Lake, plan: IngestPlan) -> list[ChunkResult]:
@@ -89,7 +89,7 @@ def load_results(lake: Lake, plan: IngestPlan) -> list[ChunkResult]:
     for spec in plan.chunks:
         key = layout.nppes_chunk_result(plan.dataset, plan.release, plan.version, spec.chunk)
         try:
-            results.append(ChunkResult.model_validate(lake.read_json(key)))
+            results.append(lake.read_model(key, ChunkResult))
         except LakeKeyNotFound:
             missing.append(spec.chunk)
     if missing:
@@ -140,10 +140,9 @@ def _file_groups(results: list[ChunkResult], state: str, target_bytes: int) -> l
 
 def _compact_state(lake, plan, results, offsets, lineage, state: str, target_bytes: int) -> list[str]:
     keys = []
-    folder = layout.nppes_version(plan.dataset, plan.release, plan.version)
     schema = staging_schema(plan.dataset)
     for n, group in enumerate(_file_groups(results, state, target_bytes)):
-        key = f"{folder}/state={state}/part-{n:03d}.parquet"
+        key = layout.nppes_part_file(plan.dataset, plan.release, plan.version, state, n)
         frame = pl.concat([_scan(lake, r.outputs[state], offsets[r.chunk], schema) for r in group])
         with lake.staged_file(key, suffix=".parquet") as path:
             frame.with_columns(lineage).drop("_chunk_row").sink_parquet(path, compression="zstd", compression_level=1)
@@ -184,7 +183,7 @@ def _reconcile(lake, plan, results, files, quarantine_key) -> None:
 
 def _publish(lake: Lake, plan: IngestPlan, manifest: Manifest) -> None:
     previous = catalog.read(lake, plan.dataset, plan.release)
-    lake.write_json(layout.nppes_manifest(plan.dataset, plan.release), manifest.model_dump(mode="json"))
+    lake.write_model(layout.nppes_manifest(plan.dataset, plan.release), manifest)
     catalog.publish(lake, catalog.PublishedRelease(
         dataset=plan.dataset, release=plan.release, kind=plan.kind, version=plan.version,
         files=manifest.files, rows=manifest.rows_written, rows_quarantined=manifest.rows_quarantined,
@@ -200,6 +199,5 @@ def _publish(lake: Lake, plan: IngestPlan, manifest: Manifest) -> None:
 def _delete_other_versions(lake: Lake, plan: IngestPlan, keep: set[str]) -> None:
     """Readers of the previous version may still be running: keep it; older ones go."""
     prefix = layout.nppes_release(plan.dataset, plan.release)
-    stale = [k for k in lake.list(prefix) if "/version=" in k
-             and k.split("/version=")[1].split("/")[0] not in keep]
+    stale = [k for k in lake.list(prefix) if (v := layout.segment_value(k, "version")) is not None and v not in keep]
     lake.delete(stale)

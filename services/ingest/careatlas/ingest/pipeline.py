@@ -64,7 +64,7 @@ def ingest_file(
         land=round(landed - started, 3), plan=round(planned - landed, 3),
         chunks_wall=round(chunked - planned, 3), total=round(time.perf_counter() - started, 3),
     )
-    lake.write_json(layout.nppes_manifest(plan.dataset, plan.release), manifest.model_dump(mode="json"))
+    lake.write_model(layout.nppes_manifest(plan.dataset, plan.release), manifest)
     return manifest
 
 

@@ -102,7 +102,7 @@ def build_plan(lake: Lake, raw_key: str, sha: str, size: int, *, release: str, k
                         start=a, end=b, legacy_header=schema.legacy) for n, (key, a, b) in enumerate(ranges)]
     plan = IngestPlan(dataset=dataset, kind=kind, release=release, version=version, source_file=member,
                       raw_key=raw_key, raw_sha256=sha, raw_bytes=size, legacy_header=schema.legacy, chunks=chunks)
-    lake.write_json(layout.nppes_plan(dataset, release, version), plan.model_dump(mode="json"))
+    lake.write_model(layout.nppes_plan(dataset, release, version), plan)
     log.info("ingest planned", dataset=dataset, release=release, chunks=len(chunks), legacy=schema.legacy)
     return plan
 

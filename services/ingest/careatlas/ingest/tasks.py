@@ -18,6 +18,7 @@ from careatlas.ingest.finalize import ChunksMissing, finalize
 from careatlas.ingest.models import ChunkSpec, IngestPlan
 from careatlas.runs import guard
 from careatlas.shared import layout
+from careatlas.shared.documents import RawChecksum
 from careatlas.shared.logging import bind
 from careatlas.shared.settings import get_settings
 from careatlas.shared.storage import LakeUnavailable, open_lake
@@ -32,8 +33,8 @@ def plan_nppes(raw_key: str, release: str, kind: str = "full", version: str | No
     companion member of a zip (default: what the file is)."""
     bind(run_id=run_id, release=release)
     store, settings = open_lake(lake), get_settings()
-    checksum = store.read_json(layout.raw_checksum(raw_key))
-    plan = prepare.build_plan(store, raw_key, checksum["sha256"], checksum["bytes"], release=release,
+    checksum = store.read_model(layout.raw_checksum(raw_key), RawChecksum)
+    plan = prepare.build_plan(store, raw_key, checksum.sha256, checksum.bytes, release=release,
                               kind=kind, version=version or run_id or prepare.new_version(),
                               chunk_bytes=settings.chunk_bytes, dataset=dataset)
     return plan.model_dump(mode="json")
@@ -67,7 +68,7 @@ def finalize_nppes(_chunk_results: list | None = None, *, plan: dict, lake: str 
         except ChunksMissing as missing:  # a chord fired early: the chunks' own retries decide
             raise current_task.retry(exc=missing, countdown=15, max_retries=40) from None
     if manifest.companions:
-        store.write_json(layout.nppes_manifest(parsed.dataset, parsed.release), manifest.model_dump(mode="json"))
+        store.write_model(layout.nppes_manifest(parsed.dataset, parsed.release), manifest)
     return {"dataset": parsed.dataset, "release": parsed.release, "version": parsed.version,
             "rows_read": manifest.rows_read, "rows_written": manifest.rows_written,
             "rows_quarantined": manifest.rows_quarantined, "files": len(manifest.files),

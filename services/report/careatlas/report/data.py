@@ -14,7 +14,8 @@ from typing import Any
 
 import polars as pl
 
-from careatlas.shared import layout, runs
+from careatlas.shared import catalog, layout, runs
+from careatlas.shared.documents import LatestPointer
 from careatlas.shared.storage import Lake, LakeKeyNotFound
 
 # The mart columns the report reads, and only those (dbt/models/marts/access/*.sql and *.yml).
@@ -65,7 +66,7 @@ class RunMarts:
 def load_marts(lake: Lake, run_id: str = "latest", optional: dict[str, tuple[str, ...]] | None = None) -> RunMarts:
     """The report's marts of ``run_id`` (``latest`` or a run id), and those of ``optional`` the
     run published (the marts of sections added by other modules: older runs lack them)."""
-    latest = read_json_or_none(lake, layout.marts_latest())
+    latest = catalog.read_latest(lake)
     if run_id == "latest":
         if latest is None:
             raise RunNotFound(f"no marts published in {lake.uri()}: {layout.marts_latest()} is missing "
@@ -103,24 +104,23 @@ def run_pointer(lake: Lake, run_id: str) -> dict[str, Any]:
     """What latest.json would say about an older run, from its files."""
     prefix = layout.marts_run(run_id)
     # the marts are the run folder's own Parquet files (validation/ holds comparisons, not marts)
-    keys = [k for k in lake.list(prefix) if k.endswith(".parquet") and "/" not in k[len(prefix) + 1:]]
-    if not keys:
+    marts = {name: k for k in lake.list(prefix) if (name := layout.mart_name(run_id, k)) is not None}
+    if not marts:
         raise RunNotFound(f"run {run_id} has no marts in {lake.uri(prefix)}")
-    marts = {k.rsplit("/", 1)[1].removesuffix(".parquet"): k for k in keys}
-    results_key = f"{layout.run_manifest(run_id).rsplit('/', 1)[0]}/dbt/run_results.json"
-    results = read_json_or_none(lake, results_key) or {}
+    results_key = layout.run_dbt_results(run_id)
+    results = lake.read_json_or_none(results_key) or {}  # dbt's document
     manifest = runs.load_manifest(lake, run_id)
     summary = (manifest.result or {}) if manifest else {}
-    return {
-        "run_id": run_id,
-        "built_at": manifest.finished_at.isoformat() if manifest and manifest.finished_at else None,
-        "marts": marts,
-        "rows": summary.get("marts") or {},
-        "tests": summary.get("tests") or dbt_test_counts(results),
-        "warnings": summary.get("warnings") or [],
-        "dbt_run_results": results_key if results else None,
-        "inputs": summary.get("inputs") or {},
-    }
+    return LatestPointer(
+        run_id=run_id,
+        built_at=manifest.finished_at.isoformat() if manifest and manifest.finished_at else None,
+        marts=marts,
+        rows=summary.get("marts") or {},
+        tests=summary.get("tests") or dbt_test_counts(results),
+        warnings=summary.get("warnings") or [],
+        dbt_run_results=results_key if results else None,
+        inputs=summary.get("inputs") or {},
+    ).as_dict()
 
 
 def dbt_test_counts(run_results: dict[str, Any]) -> dict[str, int]:
@@ -132,8 +132,3 @@ def dbt_test_counts(run_results: dict[str, Any]) -> dict[str, int]:
     return dict(sorted(statuses.items()))
 
 
-def read_json_or_none(lake: Lake, key: str) -> Any:
-    try:
-        return lake.read_json(key)
-    except LakeKeyNotFound:
-        return None

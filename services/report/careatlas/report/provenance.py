@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from careatlas.report.data import read_json_or_none
 from careatlas.report.labels import demographic_sources
 from careatlas.shared import catalog, layout, runs
 from careatlas.shared.storage import Lake
@@ -58,7 +57,7 @@ class Provenance:
 
 def collect(lake: Lake, pointer: dict[str, Any]) -> Provenance:
     inputs = pointer.get("inputs") or {}
-    results = read_json_or_none(lake, pointer["dbt_run_results"]) if pointer.get("dbt_run_results") else None
+    results = lake.read_json_or_none(pointer["dbt_run_results"]) if pointer.get("dbt_run_results") else None
     return Provenance(
         run_id=pointer["run_id"],
         built_at=pointer.get("built_at"),
@@ -86,7 +85,8 @@ def nppes_inputs(lake: Lake, inputs: dict[str, Any]) -> list[NppesInput]:
 
 def _nppes_input(lake: Lake, dataset: str, item: dict[str, Any]) -> NppesInput:
     release, version = item["release"], item.get("version")
-    manifest = read_json_or_none(lake, layout.nppes_manifest(dataset, release))
+    # read as a plain dict: the report reads a few counts and tolerates partial manifests
+    manifest = lake.read_json_or_none(layout.nppes_manifest(dataset, release))
     if manifest and (manifest.get("plan") or {}).get("version") == version:
         return NppesInput(dataset, release, version, manifest.get("rows_written"), manifest.get("rows_read"),
                           manifest.get("rows_quarantined"), manifest["plan"].get("source_file"))

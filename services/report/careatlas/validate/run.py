@@ -11,8 +11,9 @@ from typing import Any
 import polars as pl
 import structlog
 
-from careatlas.report.data import ReportError, RunNotFound, read_json_or_none, run_pointer
-from careatlas.shared import layout
+from careatlas.report.data import ReportError, RunNotFound, run_pointer
+from careatlas.shared import catalog, layout
+from careatlas.shared.documents import ValidationSummary
 from careatlas.shared.storage import Lake, LakeKeyNotFound
 from careatlas.validate import ahrf, chr, hpsa
 
@@ -73,7 +74,7 @@ def validate(lake: Lake, run_id: str, against: str, files: list[Path]) -> Valida
     buffer = io.BytesIO()
     table.write_parquet(buffer)
     lake.put_bytes(table_key, buffer.getvalue())
-    lake.write_json(summary_key, summary)
+    lake.write_model(summary_key, ValidationSummary.model_validate(summary))
     log.info("validation written", run_id=run_id, against=against, key=table_key, counties=table.height)
     return Validation(run_id, against, summary, table, table_key, summary_key)
 
@@ -99,7 +100,8 @@ def compare(against: str, files: list[Path], marts: dict[str, pl.DataFrame],
 
 def read_summary(lake: Lake, run_id: str, against: str) -> dict[str, Any] | None:
     """A comparison written earlier (the report shows it), or None."""
-    return read_json_or_none(lake, layout.validation_summary(run_id, against))
+    summary = lake.read_model_or_none(layout.validation_summary(run_id, against), ValidationSummary)
+    return summary.as_dict() if summary else None
 
 
 def read_table(lake: Lake, run_id: str, against: str) -> pl.DataFrame | None:
@@ -111,7 +113,7 @@ def read_table(lake: Lake, run_id: str, against: str) -> pl.DataFrame | None:
 
 def _pointer(lake: Lake, run_id: str) -> dict[str, Any]:
     """``latest``'s pointer, or one rebuilt from an older run's files (careatlas.report.data)."""
-    latest = read_json_or_none(lake, layout.marts_latest())
+    latest = catalog.read_latest(lake)
     if run_id != "latest":
         return latest if latest and latest.get("run_id") == run_id else run_pointer(lake, layout.check_run_id(run_id))
     if latest is None:

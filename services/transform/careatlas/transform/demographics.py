@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from careatlas.shared import layout
+from careatlas.shared.documents import DataFileMetadata
 from careatlas.shared.storage import Lake, LakeKeyNotFound
 
 ACS = "acs5"
@@ -100,19 +101,19 @@ def choose(lake: Lake, acs_years: list[int], acs_year: int | None) -> Demographi
         raise DemographicsMissing(
             f"no demographics in {lake.root}: no ACS 5-year county+state tables in the census cache "
             f"and no offline Census product {', '.join(missing)} "
-            f"({', '.join(lake.uri(layout.census_product(p, '2000').split('/vintage=')[0]) for p in missing)}); "
+            f"({', '.join(lake.uri(layout.census_product_root(p)) for p in missing)}); "
             "load them with `careatlas reference load pep_population|pep_agesex|saipe FILE`")
     return _offline(lake, vintages)
 
 
 def acs_key(year: int, geo: str) -> str:
-    return f"{layout.census_acs5(year, geo)}/data.parquet"
+    return layout.census_acs5_data(year, geo)
 
 
 def latest_vintage(lake: Lake, product: str) -> int | None:
-    root = layout.census_product(product, "2000").split("/vintage=")[0]
-    pattern = re.compile(rf"^{re.escape(root)}/vintage=(\d{{4}})/data\.parquet$")
-    vintages = [int(m.group(1)) for key in lake.list(root) if (m := pattern.match(key))]
+    example = layout.census_product(product, "2000")
+    values = (layout.partition_value(key, example, "vintage") for key in lake.list(layout.census_product_root(product)))
+    vintages = [int(v) for v in values if v is not None and re.fullmatch(r"\d{4}", v)]
     return max(vintages) if vintages else None
 
 
@@ -151,7 +152,7 @@ def content_tag(lake: Lake, key: str | None) -> str | None:
     if key is None:
         return None
     try:
-        checksum = _metadata(lake, key).get("sha256")
+        checksum = _metadata(lake, key).sha256
     except LakeKeyNotFound:
         checksum = None
     return f"{key}@{lake.size(key)}:{checksum or '-'}"
@@ -160,14 +161,14 @@ def content_tag(lake: Lake, key: str | None) -> str | None:
 def metadata_rows(lake: Lake, data_key: str) -> int | None:
     """Rows the loader recorded in the metadata.json beside a reference data file."""
     try:
-        rows = _metadata(lake, data_key).get("rows")
+        rows = _metadata(lake, data_key).rows
     except LakeKeyNotFound:
         return None
     return int(rows) if rows is not None else None
 
 
-def _metadata(lake: Lake, data_key: str) -> dict[str, Any]:
-    return lake.read_json(f"{data_key.rsplit('/', 1)[0]}/metadata.json")
+def _metadata(lake: Lake, data_key: str) -> DataFileMetadata:
+    return lake.read_model(layout.metadata_beside(data_key), DataFileMetadata)
 
 
 def _variables_with_values(lake: Lake, key: str) -> set[str]:

@@ -14,8 +14,9 @@ from typing import Any
 
 import structlog
 
-from careatlas.shared import layout
-from careatlas.shared.storage import Lake, LakeKeyNotFound
+from careatlas.shared import catalog, layout
+from careatlas.shared.documents import LatestPointer
+from careatlas.shared.storage import Lake
 from careatlas.transform.dbt_runner import DbtResult
 
 log = structlog.get_logger(__name__)
@@ -46,7 +47,7 @@ def export_marts(lake: Lake, run_id: str, warehouse: Path) -> dict[str, dict[str
             [MARTS_SCHEMA],
         ).fetchall()]
         for name in names:
-            key = f"{layout.marts_run(run_id)}/{name}.parquet"
+            key = layout.mart_file(run_id, name)
             with lake.staged_file(key, suffix=".parquet") as path:
                 # sorted: the same inputs give the same files (tables keep no row order)
                 con.execute(
@@ -71,7 +72,7 @@ def npis_changed(warehouse: Path, run_id: str) -> int:
 
 
 def switch_latest(lake: Lake, pointer: dict[str, Any]) -> None:
-    lake.write_json(layout.marts_latest(), pointer)
+    lake.write_model(layout.marts_latest(), LatestPointer.model_validate(pointer))
     log.info("marts latest switched", run_id=pointer["run_id"])
 
 
@@ -82,23 +83,19 @@ def latest_pointer(
     inputs: dict[str, Any],
     results_key: str,
 ) -> dict[str, Any]:
-    return {
-        "run_id": run_id,
-        "built_at": datetime.now(UTC).isoformat(),
-        "marts": {name: mart["key"] for name, mart in marts.items()},
-        "rows": {name: mart["rows"] for name, mart in marts.items()},
-        "tests": result.test_summary(),
-        "warnings": sorted(n.name for n in result.with_status("warn")),
-        "dbt_run_results": results_key,
-        "inputs": inputs,
-    }
+    return LatestPointer(
+        run_id=run_id,
+        built_at=datetime.now(UTC).isoformat(),
+        marts={name: mart["key"] for name, mart in marts.items()},
+        rows={name: mart["rows"] for name, mart in marts.items()},
+        tests=result.test_summary(),
+        warnings=sorted(n.name for n in result.with_status("warn")),
+        dbt_run_results=results_key,
+        inputs=inputs,
+    ).as_dict()
 
 
-def read_latest(lake: Lake) -> dict[str, Any] | None:
-    try:
-        return lake.read_json(layout.marts_latest())
-    except LakeKeyNotFound:
-        return None
+read_latest = catalog.read_latest
 
 
 def _sql_string(text: str) -> str:

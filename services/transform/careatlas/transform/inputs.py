@@ -170,9 +170,8 @@ def reference_fingerprint(project_dir: Path, *keys: str | None) -> str:
 
 def census_years(lake: Lake) -> list[int]:
     """ACS vintages cached with both a county and a state table, oldest first."""
-    root = _dataset_root(layout.census_acs5(2000, "county"), "year")
-    keys = set(lake.list(root))
-    years = {int(m.group(1)) for k in keys if (m := re.search(r"/year=(\d{4})/", k))}
+    keys = set(lake.list(layout.census_acs5_root()))
+    years = {int(v) for k in keys if (v := layout.segment_value(k, "year")) is not None and re.fullmatch(r"\d{4}", v)}
     return sorted(y for y in years if all(demo.acs_key(y, geo) in keys for geo in ("county", "state")))
 
 
@@ -189,20 +188,14 @@ def _latest_full(lake: Lake) -> PublishedRelease:
 def _latest_key(lake: Lake, builder, partition: str, what: str | None) -> str | None:
     """The data file of the newest partition value (e.g. vintage=...) of a reference dataset."""
     example = builder("2000-01-01")
-    root = _dataset_root(example, partition)
-    filename = example.rsplit("/", 1)[1]
-    pattern = re.compile(rf"^{re.escape(root)}/{partition}=([^/]+)/{re.escape(filename)}$")
-    values = [m.group(1) for key in lake.list(root) if (m := pattern.match(key))]
+    root = layout.partition_root(example, partition)
+    values = {v: key for key in lake.list(root) if (v := layout.partition_value(key, example, partition)) is not None}
     if not values:
         if what is None:
             return None
         raise MissingInput(f"no {what} in {lake.uri(root)}")
     latest = max(values, key=partition_sort_key)
-    return f"{root}/{partition}={latest}/{filename}"
-
-
-def _dataset_root(example_key: str, partition: str) -> str:
-    return example_key.split(f"/{partition}=", 1)[0]
+    return values[latest]
 
 
 def partition_sort_key(value: str) -> tuple:

@@ -19,7 +19,8 @@ from xml.etree.ElementTree import ParseError
 import polars as pl
 
 from careatlas.ingest.reference import schemas
-from careatlas.shared import fetch
+from careatlas.shared import fetch, layout
+from careatlas.shared.documents import ReferenceMetadata
 from careatlas.shared.settings import Settings, get_settings
 from careatlas.shared.storage import Lake
 
@@ -249,5 +250,5 @@ def land(lake: Lake, key: str, frame: pl.DataFrame, metadata: dict) -> dict:
     frame.write_parquet(buffer)
     lake.put_bytes(key, buffer.getvalue())
     metadata = {**metadata, "rows": frame.height, "columns": frame.columns, "key": key}
-    lake.write_json(f"{key.rsplit('/', 1)[0]}/metadata.json", metadata)
+    lake.write_model(layout.metadata_beside(key), ReferenceMetadata.model_validate(metadata))
     return metadata
