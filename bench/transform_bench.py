@@ -1,17 +1,21 @@
 """Transform benchmark: a full dbt build at national size, then a weekly incremental build.
 
-    uv run python bench/transform_bench.py                       # 9.4 M providers
+    uv run python bench/transform_bench.py                       # 9.4 M providers + ~1.15 M pl rows
     uv run python bench/transform_bench.py --providers 500000    # a quick look
+    uv run python bench/transform_bench.py --location-allocation all_locations --reuse-inputs
 
 The input is written by tests/fixtures/national_lake.py straight into ingest's published
 Parquet layout (the NPPES generator and ingest were not ready when this was written): a full
-release, the census, NUCC and crosswalk tables, and a weekly delta (40,000 changed records,
-8,000 new NPIs, 2,000 deactivations) whose pointer is published only after the full build.
+release with its secondary practice locations (pl, ~12% of NPIs), the census, NUCC and
+crosswalk tables, and a weekly delta (40,000 changed records, 8,000 new NPIs, 2,000
+deactivations) whose pointer is published only after the full build. ``--location-allocation``
+sets CAREATLAS_LOCATION_ALLOCATION for the builds (primary, the default, or all_locations).
 
 One child process plays the transform worker: full build (cold start), weekly build and an
 unchanged re-run (warm, as a long-lived worker runs them). A second child re-runs once more
 from a cold start, to show start-up and parse cost. Peak RSS is each child's own. Times are
-printed and saved to bench/out/transform/results.json; nothing is asserted on them.
+printed and saved to bench/out/transform/results.json with, per build, dbt's node counts and
+its slowest nodes (from the run's run_results.json); nothing is asserted on them.
 """
 
 from __future__ import annotations
@@ -35,15 +39,38 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--providers", type=int, default=9_400_000)
     parser.add_argument("--workdir", type=Path, default=REPO / "bench" / "out" / "transform")
+    parser.add_argument("--location-allocation", choices=["primary", "all_locations"],
+                        default=os.environ.get("CAREATLAS_LOCATION_ALLOCATION", "primary"))
+    parser.add_argument("--reuse-inputs", action="store_true",
+                        help="Keep the inputs of the last run (same --providers); rebuild from a fresh warehouse.")
     parser.add_argument("--child", choices=["worker", "cold-rerun"], help=argparse.SUPPRESS)
     args = parser.parse_args()
+    os.environ["CAREATLAS_LOCATION_ALLOCATION"] = args.location_allocation  # the children inherit it
     if args.child:
         print(json.dumps(_child_main(args.workdir, args.child)))
         return
-    print(json.dumps(run(args.providers, args.workdir), indent=2))
+    print(json.dumps(run(args.providers, args.workdir, reuse=args.reuse_inputs), indent=2))
 
 
-def run(providers: int, workdir: Path) -> dict:
+def run(providers: int, workdir: Path, *, reuse: bool = False) -> dict:
+    started = time.monotonic()
+    inputs_file = workdir / "inputs.json"
+    if reuse and inputs_file.exists() and json.loads(inputs_file.read_text())["providers"] == providers:
+        inputs = json.loads(inputs_file.read_text())
+        _reset(workdir)
+    else:
+        inputs = _write_inputs(providers, workdir)
+        inputs_file.write_text(json.dumps(inputs))
+    results: dict = {**inputs, "input_seconds": round(time.monotonic() - started, 1), "machine": _machine(),
+                     "location_allocation": os.environ["CAREATLAS_LOCATION_ALLOCATION"]}
+    results.update(_spawn(workdir, "worker"))
+    results.update(_spawn(workdir, "cold-rerun"))
+    results["weekly_vs_full_pct"] = round(100 * results["weekly"]["wall_s"] / results["full"]["wall_s"], 1)
+    (workdir / "results.json").write_text(json.dumps(results, indent=2))
+    return results
+
+
+def _write_inputs(providers: int, workdir: Path) -> dict:
     from fixtures import national_lake
 
     from careatlas.shared.settings import Settings
@@ -51,18 +78,27 @@ def run(providers: int, workdir: Path) -> dict:
 
     shutil.rmtree(workdir, ignore_errors=True)
     lake = Lake(str(workdir / "lake"), Settings())
-    reference = REPO.parent / "shared" / "reference"
-    started = time.monotonic()
+    # NUCC, PEP and the crosswalk: the reference folder's, else the extracts in data/reference/
+    reference = Path(os.environ.get("CAREATLAS_REFERENCE_DIR") or REPO.parent / "shared" / "reference")
     written = national_lake.build(lake, providers=providers, reference_dir=reference)
     weekly = national_lake.add_weekly(lake, full_providers=providers, reference_dir=reference, publish=False)
     (workdir / "weekly-pointer.json").write_text(weekly.model_dump_json())
-    results: dict = {"providers": providers, "input": written, "weekly_rows": weekly.rows,
-                     "input_seconds": round(time.monotonic() - started, 1), "machine": _machine()}
-    results.update(_spawn(workdir, "worker"))
-    results.update(_spawn(workdir, "cold-rerun"))
-    results["weekly_vs_full_pct"] = round(100 * results["weekly"]["wall_s"] / results["full"]["wall_s"], 1)
-    (workdir / "results.json").write_text(json.dumps(results, indent=2))
-    return results
+    return {"providers": providers, "input": written, "weekly_rows": weekly.rows}
+
+
+def _reset(workdir: Path) -> None:
+    """Back to the inputs alone: no warehouse, no runs, the weekly not yet published."""
+    from careatlas.shared import layout
+
+    lake = workdir / "lake"
+    for path in (workdir / "warehouse.duckdb", workdir / "warehouse.duckdb.wal", workdir / "dbt-target",
+                 lake / "runs", lake / "marts"):
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+    pointer = json.loads((workdir / "weekly-pointer.json").read_text())
+    (lake / layout.nppes_pointer("npidata_weekly", pointer["release"])).unlink(missing_ok=True)
 
 
 def _spawn(workdir: Path, child: str) -> dict:
@@ -101,12 +137,41 @@ def _child_main(workdir: Path, child: str) -> dict:
 def _timed_build(settings, run_id: str) -> dict:
     from careatlas.transform.build import build_marts
 
-    started = time.monotonic()
+    started, cpu = time.monotonic(), _cpu_s()
     result = build_marts(None, run_id, settings=settings)
     summary = {key: result[key] for key in ("rebaseline", "npis_changed", "timings_s", "tests", "marts")}
     summary["wall_s"] = round(time.monotonic() - started, 1)  # includes imports on a cold start
+    # CPU seconds of the process (dbt and DuckDB's threads): less skewed than wall by other load
+    summary["cpu_s"] = round(_cpu_s() - cpu, 1)
+    summary["dbt_nodes"] = _node_summary(settings, run_id)
     print(f"{run_id}: {summary['wall_s']} s", file=sys.stderr)
     return summary
+
+
+def _cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+SLOWEST = 12
+SPATIAL_NODES = ("int_zcta_supply", "int_zcta_access_computed")  # the E2SFCA step's own models
+
+
+def _node_summary(settings, run_id: str) -> dict:
+    """Node counts by kind and the slowest nodes of the build, from its run_results.json."""
+    from careatlas.shared.storage import Lake
+    from careatlas.transform import export
+
+    results = Lake(settings.lake, settings).read_json(export.dbt_results_key(run_id)).get("results", [])
+    counts: dict[str, int] = {}
+    for node in results:
+        kind = node["unique_id"].split(".", 1)[0]
+        counts[kind] = counts.get(kind, 0) + 1
+    timed = sorted(((n["unique_id"].split(".")[-1], round(n["execution_time"], 2)) for n in results),
+                   key=lambda pair: -pair[1])
+    return {"counts": counts, "execution_s_total": round(sum(t for _, t in timed), 1),
+            "slowest": timed[:SLOWEST],
+            "spatial": {name: seconds for name, seconds in timed if name in SPATIAL_NODES}}
 
 
 def _settings(workdir: Path):
