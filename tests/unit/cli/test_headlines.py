@@ -8,6 +8,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+import yaml
 from rich.console import Console
 
 from careatlas.cli.headlines import HEADLINES, WIDTH, HeadlineError, format_value, headline_tables, rows_of
@@ -29,6 +30,22 @@ def test_the_state_column_is_the_one_the_mart_has(headline) -> None:
     the end-to-end demo test renders the built marts, where any missing column raises."""
     assert "state_code" in [c.name for c in headline.columns]
     assert re.search(r"\bstate_code\b", _model_sql(headline.mart))
+
+
+def _contract_columns(mart: str) -> list[str]:
+    """The mart's columns as its enforced dbt contract lists them (the build fails on any other)."""
+    [path] = (REPO / "dbt" / "models" / "marts").rglob(f"{mart}.yml")
+    [model] = yaml.safe_load(path.read_text())["models"]
+    assert model["config"]["contract"]["enforced"] is True
+    return [column["name"] for column in model["columns"]]
+
+
+@pytest.mark.parametrize("headline", HEADLINES, ids=lambda h: h.mart)
+def test_headline_columns_are_in_the_marts_contract(headline) -> None:
+    """Every column a headline shows, sorts or filters by is one its mart's contract names."""
+    names = {c.name for c in headline.columns} | {headline.order}
+    names |= {"geography_level", "geography_code"} if headline.levels else set()
+    assert names <= set(_contract_columns(headline.mart)), names - set(_contract_columns(headline.mart))
 
 
 def _marts() -> dict[str, pl.DataFrame]:

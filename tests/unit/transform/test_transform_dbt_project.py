@@ -4,12 +4,15 @@ tests catch bad data, and `dbt docs generate` works offline."""
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import duckdb
 import pytest
 from fixtures import scenario
 
-from careatlas.transform import dbt_runner, inputs, run_inputs
+from careatlas.transform import dbt_runner, export, inputs, run_inputs
+from careatlas.transform.build import BuildFailed
 
 
 @pytest.fixture
@@ -91,3 +94,38 @@ def test_share_tests_warn_on_a_few_rows_and_fail_on_many(dbt, baseline_copy) -> 
     assert status["int_county_demographics_poverty_rate_complete"] == ("warn", 5)
     assert status["int_county_demographics_median_income_complete"] == ("pass", 0)
     assert status["int_providers_classified_primary_taxonomy_in_nucc"] == ("fail", 19)
+
+
+def test_mart_contracts_fail_the_build_naming_model_and_column(baseline_copy, tmp_path) -> None:
+    """The marts' enforced contracts: a column whose type or name differs from the yml, or a
+    null in a not_null column, fails the build; the stored results name the model and column."""
+    project = tmp_path / "dbt"
+    shutil.copytree(dbt_runner.DEFAULT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
+    marts = project / "models" / "marts"
+    _replace(marts / "access" / "dim_specialties.yml", "name: specialty_name\n", "data_type: varchar",
+             "data_type: integer")
+    # one county of five has a psychiatrist: the others' people_per_psychiatrist is null
+    _replace(marts / "access" / "fct_county_access.yml", "name: people_per_psychiatrist\n", "data_type: double",
+             "data_type: double\n        constraints: [{type: not_null}]")
+    _replace(marts / "access" / "fct_providers_outside_counties.yml", "columns:", "name: practice_country_code\n",
+             "name: practice_country\n")
+
+    with pytest.raises(BuildFailed) as failure:
+        baseline_copy.build("contract-broken", project_dir=project)
+    assert {"dim_specialties", "fct_county_access", "fct_providers_outside_counties"} <= set(
+        failure.value.failed_models)
+    stored = baseline_copy.lake.read_json(export.dbt_results_key("contract-broken"))
+    messages = {r["unique_id"].split(".")[-1]: r["message"] or "" for r in stored["results"] if r["status"] == "error"}
+    assert "specialty_name" in messages["dim_specialties"], messages["dim_specialties"]
+    assert "data type mismatch" in messages["dim_specialties"]
+    assert "NOT NULL constraint failed" in messages["fct_county_access"]
+    assert ".people_per_psychiatrist" in messages["fct_county_access"]
+    outside = messages["fct_providers_outside_counties"]
+    assert "practice_country_code" in outside and "practice_country " in outside, outside
+
+
+def _replace(path: Path, after: str, old: str, new: str) -> None:
+    """Replace the first ``old`` that follows ``after`` in a file."""
+    text = path.read_text()
+    at = text.index(old, text.index(after))
+    path.write_text(text[:at] + new + text[at + len(old):])
