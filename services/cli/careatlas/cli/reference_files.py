@@ -10,12 +10,8 @@ import os
 from pathlib import Path
 
 from careatlas.shared import layout
-from careatlas.shared.reference_folder import VENDORED_DIR, folders, reference_dir
+from careatlas.shared.reference_folder import folders
 from careatlas.shared.storage import Lake
-
-# VENDORED_DIR and reference_dir live in careatlas.shared.reference_folder; bench/places_bench.py still
-# reads them here (its owner updates it, then these two names go)
-__all__ = ["EMBEDDED_FILES", "VENDORED_DIR", "embedded_sources", "missing_kinds", "reference_dir"]
 
 # what the embedded default lands, by reference kind: relative paths, the first found wins
 EMBEDDED_FILES = {

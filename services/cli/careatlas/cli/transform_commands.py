@@ -36,7 +36,7 @@ def transform(
     """Build the marts of a lake with dbt, loading reference data the lake lacks first."""
     reference_files.default_warehouse(lake or os.environ.get("CAREATLAS_LAKE", "lake"))
     settings = configure(lake=lake)
-    from careatlas.shared.runs import new_run_id
+    from careatlas.runs.model import new_run_id
     from careatlas.shared.storage import open_lake
 
     with requires_extra("embedded", "careatlas transform"):  # the workers' code, in-process
