@@ -6,7 +6,6 @@ in the repo's ``data/reference/`` (``careatlas.shared.reference_folder`` finds t
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from careatlas.shared import layout
@@ -51,9 +50,3 @@ def missing_kinds(lake: Lake) -> tuple[str, ...]:
         if not any(layout.is_data_file(key) for key in lake.list(root))
     )
 
-
-def default_warehouse(lake: str) -> None:
-    """A local lake keeps its DuckDB warehouse inside it (``<lake>/_warehouse/``), so runs of the
-    demo and ``careatlas transform`` on the same lake continue each other's incremental state."""
-    if "://" not in lake:
-        os.environ.setdefault("CAREATLAS_WAREHOUSE_PATH", str(Path(lake) / "_warehouse" / "careatlas.duckdb"))
