@@ -4,7 +4,7 @@ Keys are '/'-separated paths relative to the lake root. Every write is atomic: a
 old object or the whole new one, never half a file (local: temp file + rename in the same
 folder; S3: one PUT or a completed multipart upload, aborted on error).
 
-Both backends mean the same by every method (tests/integration/shared/test_storage.py runs
+Both backends mean the same by every method (tests/integration/shared/test_shared_storage.py runs
 one contract suite against each). In particular a prefix is a run of whole key segments:
 ``list("a/b")`` is ``a/b`` itself and the keys under ``a/b/``, never ``a/bc`` — a folder
 listing locally, and on S3 not the raw key prefix it would otherwise be.
