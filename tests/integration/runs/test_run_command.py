@@ -11,6 +11,8 @@ from support import run_inputs
 from support.cli import run_cli
 
 from careatlas.runs import model
+from careatlas.runs.live import ReleaseLock, RunStore
+from careatlas.shared import catalog
 from careatlas.shared.settings import Settings
 from careatlas.shared.storage import Lake
 
@@ -66,3 +68,17 @@ def test_a_full_release_far_smaller_than_the_last_one_is_refused_unless_forced(l
     assert refused.exit_code == 1 and "implausibleforafullNPPESfile" in refused.flat_stderr
     assert [m.run_id for m in model.list_manifests(lake)] == ["run-before"]
     assert run_cli("run", "--nppes", str(small), "--force").exit_code == 0
+
+
+def test_careatlas_ingest_refuses_a_release_a_run_is_writing(lake_root: str, tmp_path: Path, redis_urls: dict) -> None:
+    """The in-process writers (``ingest``, and ``demo`` through it) take the run's release lock."""
+    lake = Lake(lake_root, Settings())
+    held = ReleaseLock(RunStore.from_url(redis_urls["state"]), lake.root, "npidata", "2025-04-07", "run-live", 60)
+    assert held.acquire() is None
+    nppes = run_inputs.write_nppes(tmp_path / FULL, 20)
+    refused = run_cli("ingest", str(nppes))
+    assert refused.exit_code == 1 and "beingwrittenbyrunrun-live" in refused.flat_stderr
+    assert catalog.read(lake, "npidata", "2025-04-07") is None and held.holder() == "run-live"
+    held.release()
+    assert run_cli("ingest", str(nppes), "--workers", "1").exit_code == 0
+    assert catalog.read(lake, "npidata", "2025-04-07") is not None
