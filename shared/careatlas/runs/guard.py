@@ -135,7 +135,11 @@ def exclusive(name: str, ttl_s: int = 20):
 
         def beat() -> None:
             while not stop.wait(ttl_s / 3):
-                store.redis.expire(f"careatlas:claim:{name}", ttl_s)
+                try:
+                    if not store.renew_claim(name, holder, ttl_s):
+                        log.warning("claim lost: it expired and another process took it", claim=name)
+                except redis.RedisError as error:
+                    log.warning("claim not renewed", claim=name, error=str(error))
 
         threading.Thread(target=beat, daemon=True).start()
         try:
