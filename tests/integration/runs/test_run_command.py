@@ -82,3 +82,20 @@ def test_careatlas_ingest_refuses_a_release_a_run_is_writing(lake_root: str, tmp
     held.release()
     assert run_cli("ingest", str(nppes), "--workers", "1").exit_code == 0
     assert catalog.read(lake, "npidata", "2025-04-07") is not None
+
+
+def test_a_small_full_release_is_refused_after_a_baseline_any_command_published(lake_root: str, tmp_path: Path) -> None:
+    """Review M12: a weekly whose name says nothing, ingested with --release, becomes a *full*
+    release. Measured against the full releases published in the lake, not only against runs:
+    a baseline from `careatlas ingest` counts for `ingest` and `run` alike."""
+    base = run_inputs.write_nppes(tmp_path / FULL, 200)
+    assert run_cli("ingest", str(base), "--workers", "1").exit_code == 0  # no run recorded: the lake only
+    weekly = run_inputs.write_nppes(tmp_path / "weekly.csv", 20)
+    for command in (["ingest", str(weekly), "--release", "2025-04-20"],
+                    ["run", "--nppes", str(weekly), "--release", "2025-04-20"]):
+        refused = run_cli(*command)
+        assert refused.exit_code == 1 and "implausibleforafullNPPESfile" in refused.flat_stderr, command
+        assert "lastfullrelease2025-04-07" in refused.flat_stderr
+    lake = Lake(lake_root, Settings())
+    assert catalog.read(lake, "npidata", "2025-04-20") is None and model.list_manifests(lake) == []
+    assert run_cli("ingest", str(weekly), "--release", "2025-04-20", "--workers", "1", "--force").exit_code == 0
