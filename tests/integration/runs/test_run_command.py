@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fakes.http_server import LocalServer
 from support import run_inputs
 from support.cli import run_cli
 
@@ -99,3 +100,27 @@ def test_a_small_full_release_is_refused_after_a_baseline_any_command_published(
     lake = Lake(lake_root, Settings())
     assert catalog.read(lake, "npidata", "2025-04-20") is None and model.list_manifests(lake) == []
     assert run_cli("ingest", str(weekly), "--release", "2025-04-20", "--workers", "1", "--force").exit_code == 0
+
+
+def test_a_reference_url_with_a_query_string_is_fetched_here_and_never_kept(
+        lake_root: str, tmp_path: Path, redis_urls: dict, monkeypatch) -> None:
+    """Review L11: a presigned reference URL went verbatim into the run's manifest (and from there
+    into the task messages Redis keeps for 7 days). It is fetched by the CLI and uploaded instead."""
+    import redis
+
+    monkeypatch.setenv("CAREATLAS_FETCH_ALLOWED_HOSTS", "127.0.0.1")
+    monkeypatch.setenv("CAREATLAS_FETCH_ALLOW_HTTP", "true")
+    nppes = run_inputs.write_nppes(tmp_path / FULL, 20)
+    nucc = run_inputs.write_nucc(tmp_path / "nucc_taxonomy_251.csv")
+    with LocalServer() as server:
+        url = server.serve_file("/nucc_taxonomy_251.csv", nucc.read_bytes()) + "?X-Amz-Signature=SECRET-0123"
+        result = run_cli("run", "--nppes", str(nppes), "--nucc", url, "--json")
+    assert result.exit_code == 0, result.stderr
+    lake = Lake(lake_root, Settings())
+    (manifest,) = model.list_manifests(lake)
+    source = manifest.references["nucc"]
+    assert source.startswith(lake.uri("raw/reference/nucc/")) and source.endswith("/nucc_taxonomy_251.csv")
+    assert lake.read_bytes(source.removeprefix(lake.uri("") + "/")) == nucc.read_bytes()
+    assert "SECRET" not in manifest.model_dump_json()
+    broker = redis.Redis.from_url(redis_urls["broker"])
+    assert not any(b"SECRET" in (broker.dump(key) or b"") for key in broker.scan_iter())  # the queued coordinator

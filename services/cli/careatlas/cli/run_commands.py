@@ -19,7 +19,7 @@ from careatlas.cli.options import JsonOption, LakeOption, RunIdArgument
 from careatlas.cli.output import ExitCode, emit, fail, styled
 from careatlas.nppes import landing
 from careatlas.runs import lifecycle, model
-from careatlas.shared import catalog, layout
+from careatlas.shared import catalog, fetch, layout
 from careatlas.shared.settings import Settings
 from careatlas.shared.storage import Lake, open_lake
 
@@ -131,13 +131,22 @@ def _refuse_implausible_full(store: Lake, landed: dict, settings: Settings) -> N
 
 def _reference_source(store: Lake, kind: str, source: str) -> str:
     """Workers cannot open a path on the CLI's machine: a local file is uploaded to the lake's
-    raw zone (content-addressed, so the same file is uploaded once) and the run names its URI."""
+    raw zone (content-addressed, so the same file is uploaded once) and the run names its URI.
+    So is a URL with a query string (presigned credentials, a token), fetched here under the
+    fetching rule: the run's manifest and its task messages then never hold it (review L11)."""
+    if source.startswith(("http://", "https://")) and fetch.display(source) != source:
+        with exit_codes({ValueError: ExitCode.FAILED}), fetch.downloaded(source, store.settings) as got:
+            return _upload_reference(store, kind, got.path, got.name)
     if "://" in source:
         return source
     path = Path(source).expanduser()
+    return _upload_reference(store, kind, path, path.name)
+
+
+def _upload_reference(store: Lake, kind: str, path: Path, name: str) -> str:
     with path.open("rb") as handle:
         sha, _size = landing.sha256_of(handle)
-    key = layout.raw_reference_upload(kind, sha, path.name)
+    key = layout.raw_reference_upload(kind, sha, name)
     if not store.exists(key):
         with exit_codes():
             store.put_file(key, path)
