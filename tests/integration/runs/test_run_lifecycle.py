@@ -245,3 +245,21 @@ def test_a_fail_step_that_cannot_fail_the_run_at_once_sends_the_retrying_fail_ru
     failed = model.load_manifest(runs.lake, "run-a")
     assert failed.status == "failed" and "S3 said no" in failed.error
     assert runs.lock(_manifest()).holder() is None
+
+
+def test_a_dead_holders_claim_is_waited_for_in_the_same_delivery(runs: lifecycle.Runs, monkeypatch) -> None:
+    """A finalize killed while it held its claim: the redelivery waits for the claim to lapse
+    instead of becoming a Celery retry (a new message: the delivery cap would start again)."""
+    from careatlas.runs import guard
+    from careatlas.shared.settings import get_settings
+
+    monkeypatch.setenv("CAREATLAS_REDIS_URL", runs.settings.redis_url)
+    get_settings.cache_clear()
+    runs.live.redis.set("careatlas:claim:finalize:dead", "killed-worker", ex=2)  # nobody renews it
+    started = time.monotonic()
+    try:
+        with guard.exclusive("finalize:dead", ttl_s=2):  # no Celery task here: a retry would raise
+            assert runs.live.redis.get("careatlas:claim:finalize:dead") != b"killed-worker"
+    finally:
+        get_settings.cache_clear()
+    assert time.monotonic() - started < 6
