@@ -263,3 +263,33 @@ def test_a_dead_holders_claim_is_waited_for_in_the_same_delivery(runs: lifecycle
     finally:
         get_settings.cache_clear()
     assert time.monotonic() - started < 6
+
+
+def test_a_cancel_while_the_coordinator_plans_is_kept_and_nothing_is_launched(
+        runs: lifecycle.Runs, monkeypatch) -> None:
+    """Planning a national zip takes minutes; a cancel then (whose revoke a worker may never get)
+    must not be overwritten by the coordinator's "running", nor a canvas be sent."""
+    from careatlas.ingest import companions, prepare
+    from careatlas.runs import tasks
+    from careatlas.shared.documents import IngestPlan
+
+    model.save_manifest(runs.lake, _manifest(status="planning"))
+    plan = IngestPlan(dataset="npidata_weekly", kind="weekly", release=RELEASE, version="run-a", source_file="x.csv",
+                      raw_key="raw/x.csv", raw_sha256="0" * 64, raw_bytes=1, legacy_header=False)
+
+    def plan_while_cancelled(*_args, **_kwargs) -> IngestPlan:
+        lifecycle.cancel(runs, "run-a")
+        return plan
+
+    launched: list[str] = []
+    monkeypatch.setattr(prepare, "build_plan", plan_while_cancelled)
+    monkeypatch.setattr(companions, "plan_all", lambda *_args, **_kwargs: [])
+    monkeypatch.setattr(tasks, "launch", lambda *_args, **_kwargs: launched.append("canvas"))
+    monkeypatch.setattr(lifecycle.Runs, "open", classmethod(lambda cls, *_args, **_kwargs: runs))
+    tasks.start_run.push_request(id="coordinator-1")
+    try:
+        with pytest.raises(lifecycle.RunStopped, match="is cancelled"):
+            tasks.start_run.run("run-a", runs.lake.root)
+    finally:
+        tasks.start_run.pop_request()
+    assert model.load_manifest(runs.lake, "run-a").status == "cancelled" and launched == []
