@@ -5,7 +5,8 @@ support.fault_worker worker ...`` with ``CAREATLAS_TEST_WORKER_MODULE`` naming t
 The real worker module is imported unchanged; each of its tasks first looks for a fault armed by
 ``support.faults.arm`` (``<dir>/<task name>.json``: run id, optional chunk, kills left, and
 where: ``start``, or ``before_publish``, the publishing steps' last check before their pointer
-switch). When one matches, the pool process SIGKILLs itself, as the kernel's OOM killer would:
+switch). When one matches, the pool process SIGKILLs itself, as the kernel's OOM killer would (or,
+armed with ``pause``, waits there until the test releases it):
 at ``start`` after the run guard has counted the delivery and before the task does any work; at
 ``before_publish`` with every data file written and the finalize claim held. Deterministic,
 unlike a watcher that polls for the task and can miss a short one.
@@ -50,7 +51,20 @@ def _maybe_die(task_name: str, kwargs: dict, at: str) -> None:
         handle.write(json.dumps(fault))
         handle.flush()
         os.fsync(handle.fileno())
+    if fault.get("pause"):
+        _held_until_released(spec)
+        return
     os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _held_until_released(spec: Path, timeout_s: float = 300) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with open(spec) as handle:
+            fcntl.flock(handle, fcntl.LOCK_SH)
+            if json.loads(handle.read() or "{}").get("released"):
+                return
+        time.sleep(0.2)
 
 
 def _armed(task) -> None:

@@ -127,19 +127,31 @@ def still_live() -> None:
 
 def exclusive(name: str, ttl_s: int = 20) -> contextlib.AbstractContextManager[None]:
     """One execution of a step at a time (a duplicate delivery of finalize waits its turn):
-    a claim renewed while the block runs, released by compare-and-delete."""
+    a claim renewed while the block runs, released by compare-and-delete.
+
+    A claim whose holder was killed lapses within ``ttl_s``: this delivery waits for that here.
+    Were it a Celery retry, the message would be a new one and the delivery cap would count from
+    zero again, so a finalize killed on every delivery (OOM) would never fail its run. A holder
+    still renewing after that (a live duplicate) is waited for by retrying later."""
 
     @contextlib.contextmanager
     def hold() -> Iterator[None]:
         store = RunStore.from_url(get_settings().redis_url)
         holder = f"{socket.gethostname()}:{os.getpid()}:{time.time_ns()}"
-        if not store.claim(name, holder, ttl_s):
-            raise current_task.retry(countdown=max(5, ttl_s // 4), max_retries=200)
+        deadline = time.monotonic() + 1.5 * ttl_s
+        while not store.claim(name, holder, ttl_s):
+            if time.monotonic() > deadline:
+                raise current_task.retry(countdown=max(5, ttl_s // 4), max_retries=200)
+            time.sleep(1)
         stop = threading.Event()
 
         def beat() -> None:
             while not stop.wait(ttl_s / 3):
-                store.redis.expire(f"careatlas:claim:{name}", ttl_s)
+                try:
+                    if not store.renew_claim(name, holder, ttl_s):
+                        log.warning("claim lost: it expired and another process took it", claim=name)
+                except redis.RedisError as error:
+                    log.warning("claim not renewed", claim=name, error=str(error))
 
         threading.Thread(target=beat, daemon=True).start()
         try:

@@ -79,6 +79,17 @@ class RunStore:
         """A short exclusive claim (one finalize of a version at a time); expires by itself."""
         return bool(self.redis.set(f"careatlas:claim:{name}", holder, nx=True, ex=ttl_s))
 
+    def renew_claim(self, name: str, holder: str, ttl_s: int) -> bool:
+        """Extend our claim (compare-and-set on the holder): one that expired and another
+        process took is left alone. False when it is no longer ours."""
+        lock = self.redis.lock(f"careatlas:claim:{name}", timeout=ttl_s, thread_local=False)
+        lock.local.token = holder.encode()
+        try:
+            lock.reacquire()
+            return True
+        except LockError:
+            return False
+
     def unclaim(self, name: str, holder: str) -> None:
         self.release_lock(f"careatlas:claim:{name}", holder)
 

@@ -115,6 +115,7 @@ def start_run(self: Task, run_id: str, lake: str | None = None) -> dict[str, Any
     manifest.companion_plans = [each.model_dump(mode="json") for each in extra]
     chunks = _chunks(manifest)
     manifest.chunk_count = len(chunks)
+    lifecycle.check_live(runs, run_id)  # cancelled while it planned: keep the cancel, launch nothing
     save_manifest(runs.lake, manifest)
     tasks = launch(runs, manifest, chunks, lake=lake, root_id=self.request.id)
     log.info("run launched", chunks=len(chunks), companions=[each.dataset for each in extra], tasks=tasks)
@@ -143,6 +144,7 @@ def retry_run(self: Task, run_id: str, lake: str | None = None) -> dict[str, Any
     published = lifecycle.published_version(runs.lake, manifest)
     missing = [] if published else [spec for spec in _chunks(manifest) if not runs.lake.exists(
         layout.nppes_chunk_result(spec["dataset"], spec["release"], spec["version"], spec["chunk"]))]
+    lifecycle.check_live(runs, run_id)  # cancelled meanwhile: keep the cancel, launch nothing
     save_manifest(runs.lake, manifest)
     tasks = launch(runs, manifest, missing, lake=lake, root_id=self.request.id, ingest=not published)
     log.info("run retried", chunks=len(missing), tasks=tasks, from_published=published)

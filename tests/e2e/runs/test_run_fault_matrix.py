@@ -36,6 +36,7 @@ FULL = "2025-04-07"
 ROWS = 300
 FIGURES: list[dict] = []
 STATE: dict[str, str] = {}
+_LAKE: list = []  # the matrix's lake, for the figures
 
 
 @pytest.fixture(scope="module")
@@ -44,11 +45,15 @@ def matrix(tmp_path_factory, s3_endpoint: str) -> Iterator[RunStack]:
     # timeout; a short one would redeliver every long step (a transform) and count it
     with open_stack(tmp_path_factory.mktemp("matrix"), s3_endpoint, CAREATLAS_VISIBILITY_TIMEOUT_S="600") as stack:
         stack.start_workers()
+        _LAKE.append(stack.lake)
         yield stack
     out = os.environ.get("CAREATLAS_FAULT_MATRIX_OUT")
     if out:
         Path(out).write_text(json.dumps(FIGURES, indent=2))
-    print("\nfault matrix:\n" + "\n".join(f"  {f['fault']}: {f['terminal']} in {f['seconds']} s" for f in FIGURES))
+    print("\nfault matrix:\n" + "\n".join(
+        f"  {f['fault']}: {f['terminal']} in {f['seconds']} s (load {f['load_1m']}); rows read {f['rows_read']}, "
+        f"published {f['rows_published']}, quarantined {f['rows_quarantined']}; latest is the run: {f['latest_is_run']}"
+        for f in FIGURES))
 
 
 # ---------------------------------------------------------------------- helpers
@@ -110,8 +115,20 @@ def _nothing_published(stack: RunStack, dataset: str, release: str, run_id: str)
 
 def _record(fault: str, manifest: model.RunManifest, started: float, **extra) -> None:
     FIGURES.append({"fault": fault, "terminal": manifest.status, "seconds": round(time.monotonic() - started, 1),
-                    "load_1m": round(os.getloadavg()[0], 1),
+                    "load_1m": round(os.getloadavg()[0], 1), **_published(manifest),
                     "error": (manifest.error or "")[:160], **extra})
+
+
+def _published(manifest: model.RunManifest) -> dict:
+    """What the run has published when its figure is taken: the release's rows (read, published,
+    quarantined) if the release pointer names its version, and whether `latest` names the run."""
+    lake = _LAKE[0]
+    pointer = catalog.read(lake, manifest.dataset, manifest.release)
+    ours = pointer is not None and pointer.version == manifest.run_id
+    ingest = lake.read_json(layout.nppes_manifest(manifest.dataset, manifest.release)) if ours else {}
+    return {"rows_read": ingest.get("rows_read"), "rows_published": pointer.rows if ours else 0,
+            "rows_quarantined": ingest.get("rows_quarantined"),
+            "latest_is_run": (catalog.read_latest(lake) or {}).get("run_id") == manifest.run_id}
 
 
 def _succeeded(stack: RunStack, run_id: str, release: str, rows: int, fault: str, started: float, **extra) -> None:
@@ -183,6 +200,28 @@ def test_sigkill_mid_finalize_is_redelivered_and_publishes_once(matrix: RunStack
     _succeeded(matrix, run_id, release, 120, "SIGKILL of the ingest worker mid-finalize (before its pointer switch)",
                started, kills=len(faults.kills(fault)))
     assert len(faults.kills(fault)) == 1
+
+
+def test_finalize_killed_on_every_delivery_fails_at_the_cap_then_retry_publishes_once(matrix: RunStack) -> None:
+    """A finalize that OOMs at its pointer switch every time: its claim outlives the dead process
+    for its TTL, and the redelivery must still count as one (not become a Celery retry, whose
+    count starts again), so the run fails at the cap; retry then finalizes from the chunks' results."""
+    nppes, release = _weekly(matrix, 8)
+    fault = faults.arm(matrix.faults, "ingest.finalize_nppes", kills=3, at="before_publish")
+    started = time.monotonic()
+    run_id = _start(matrix, nppes)
+    manifest = _terminal(matrix, run_id)
+    _record("SIGKILL of the ingest worker mid-finalize (before its pointer switch), every delivery", manifest,
+            started, kills=len(faults.kills(fault)))
+    assert len(faults.kills(fault)) == 3
+    assert manifest.status == "failed" and "ingest.finalize_nppes was delivered 4 times" in manifest.error
+    _nothing_published(matrix, "npidata_weekly", release, run_id)
+    chunks = {t.task_id for t in model.load_tasks(matrix.lake, run_id).values() if t.name == model.CHUNK_TASK}
+    started = time.monotonic()
+    assert matrix.cli_json("retry", run_id)["sent"] == "ingest.retry_run"
+    _succeeded(matrix, run_id, release, 120, "retry after finalize failed for good", started)
+    after = {t.task_id for t in model.load_tasks(matrix.lake, run_id).values() if t.name == model.CHUNK_TASK}
+    assert after == chunks  # every chunk had its result: none ran again
 
 
 def test_redis_blip_mid_chunks_requeues_and_the_run_completes(matrix: RunStack) -> None:
@@ -266,6 +305,22 @@ def test_cancel_during_transform_keeps_latest_and_withdraws_the_release(matrix: 
     assert matrix.cli("cancel", run_id).returncode == 0
     _record("cancel during transform", _manifest(matrix, run_id), started)
     _idle(matrix, "transform")
+    assert _manifest(matrix, run_id).status == "cancelled"
+    _nothing_published(matrix, "npidata_weekly", release, run_id)
+
+
+def test_cancel_mid_finalize_publishes_nothing(matrix: RunStack) -> None:
+    """Every data file written, the claim held, the pointer switch next: a cancel now publishes
+    nothing (the step is revoked, or its last check before the switch stops it)."""
+    nppes, release = _weekly(matrix, 9)
+    fault = faults.arm(matrix.faults, "ingest.finalize_nppes", kills=1, at="before_publish", pause=True)
+    started = time.monotonic()
+    run_id = _start(matrix, nppes)
+    faults.wait_until(lambda: faults.kills(fault), 240, "finalize to reach its pointer switch")
+    assert matrix.cli_json("cancel", run_id)["revoked"] >= 1
+    faults.release(fault)
+    _record("cancel mid-finalize (data files written, before the pointer switch)", _manifest(matrix, run_id), started)
+    _idle(matrix, "ingest")
     assert _manifest(matrix, run_id).status == "cancelled"
     _nothing_published(matrix, "npidata_weekly", release, run_id)
 

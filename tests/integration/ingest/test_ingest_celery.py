@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 
 import polars as pl
 import pytest
@@ -12,6 +13,7 @@ from support.workers import client_app, worker_env, workers
 from careatlas.ingest.chunk import ingest_chunk
 from careatlas.ingest.models import IngestPlan
 from careatlas.nppes import landing
+from careatlas.runs.live import ReleaseLock, RunStore
 from careatlas.shared import catalog
 from careatlas.shared.settings import Settings
 from careatlas.shared.storage import open_lake
@@ -41,6 +43,33 @@ def test_ingest_runs_on_celery_workers_into_s3(tmp_path, redis_urls, s3_env) -> 
                            hive_partitioning=False)
     assert data.height == 199 and data["npi"].n_unique() == 199
     assert lake.list("_staging") == []
+
+
+def test_outside_a_run_finalize_waits_for_the_release_a_run_holds(tmp_path, redis_urls, s3_env) -> None:
+    """``ingest.ingest_nppes`` writes a release too: it takes the release lock (issue 14 item 6),
+    so it neither publishes nor deletes versions while a run holds the release."""
+    env = worker_env(redis_urls, {**s3_env, "CAREATLAS_CHUNK_BYTES": "30000"})
+    lake = open_lake(s3_env["CAREATLAS_LAKE"], Settings())
+    file = landing.source_file(str(nppes_rows.write(tmp_path / NAME, nppes_rows.many(120))))
+    raw_key, _sha, _size = landing.land(lake, file, "2025-04-07")
+    held = ReleaseLock(RunStore.from_url(redis_urls["state"]), lake.root, "npidata", "2025-04-07", "run-other", 60)
+    assert held.acquire() is None
+
+    with workers("ingest", "ingest", env, tmp_path, count=1):
+        result = client_app(env).send_task("ingest.ingest_nppes", kwargs={"raw_key": raw_key, "release": "2025-04-07"})
+        deadline = time.monotonic() + 120
+        while not [k for k in lake.list("_staging") if k.endswith(".json") and "/results/" in k]:
+            assert time.monotonic() < deadline, "no chunk result in staging"
+            time.sleep(0.5)
+        for _ in range(24):  # the chunks are done: finalize would have published by now
+            assert catalog.read(lake, "npidata", "2025-04-07") is None
+            assert held.holder() == "run-other"
+            time.sleep(0.5)
+        held.release()
+        summary = result.get(timeout=180)
+
+    assert summary["rows_read"] == 120
+    assert catalog.read(lake, "npidata", "2025-04-07").version == summary["version"]
 
 
 def test_a_chunk_run_twice_writes_identical_output(tmp_path, s3_env) -> None:

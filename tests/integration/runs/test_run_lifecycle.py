@@ -182,3 +182,114 @@ def test_every_task_is_a_run_task_with_redacted_errors(monkeypatch) -> None:
     assert isinstance(error, PermissionError) and str(error) == "S3 said no to ***"
     plain = ValueError("nothing secret")
     assert guard.redacted(plain) is plain
+
+
+def test_a_step_claim_is_renewed_only_while_it_is_ours(runs: lifecycle.Runs, monkeypatch) -> None:
+    """The finalize claim's heartbeat is compare-and-set: once it expired and another process
+    took it, the heartbeat must not extend the other's claim (it would outlive a dead holder)."""
+    from careatlas.runs import guard
+    from careatlas.shared.settings import get_settings
+
+    monkeypatch.setenv("CAREATLAS_REDIS_URL", runs.settings.redis_url)
+    get_settings.cache_clear()
+    key = "careatlas:claim:finalize:test"
+    try:
+        with guard.exclusive("finalize:test", ttl_s=3):
+            assert runs.live.redis.get(key) is not None
+            runs.live.redis.set(key, "another-process", ex=3)  # ours expired; another took it
+            time.sleep(4)  # past its TTL: our heartbeat (every 1 s) must not have extended it
+            assert runs.live.redis.get(key) is None
+    finally:
+        get_settings.cache_clear()
+
+
+def test_a_fail_step_that_cannot_fail_the_run_at_once_sends_the_retrying_fail_run(
+        runs: lifecycle.Runs, monkeypatch) -> None:
+    """Failing a run is never swallowed: when the task's own fail step cannot reach Redis or the
+    lake, it sends ``ingest.fail_run`` (retried until they answer), which fails the run."""
+    import redis
+
+    from careatlas.runs import guard
+    from careatlas.runs.tasks import fail_run
+    from careatlas.shared.celery_app import app
+    from careatlas.shared.settings import get_settings
+
+    monkeypatch.setenv("CAREATLAS_REDIS_URL", runs.settings.redis_url)
+    get_settings.cache_clear()
+    model.save_manifest(runs.lake, _manifest(status="running", attempt=1))
+    runs.lock(_manifest()).acquire()
+
+    def unreachable(*_args, **_kwargs):
+        raise redis.ConnectionError("Redis went away")
+
+    sent: list[tuple[str, dict]] = []
+    real_fail = lifecycle.fail
+    monkeypatch.setattr(guard.lifecycle, "fail", unreachable)
+    monkeypatch.setattr(app, "send_task", lambda name, kwargs: sent.append((name, kwargs)))
+    task, kwargs = app.tasks["ingest.complete_run"], {"run_id": "run-a", "lake": runs.lake.root}
+    task.push_request(id="t-1", kwargs=kwargs, root_id=None)
+    try:
+        task.on_failure(PermissionError("S3 said no"), "t-1", (), kwargs, None)
+    finally:
+        task.pop_request()
+        get_settings.cache_clear()
+    assert sent == [("ingest.fail_run", {**kwargs, "reason": "PermissionError: S3 said no"})]
+    assert model.load_manifest(runs.lake, "run-a").status == "running"  # not yet: the message will
+
+    monkeypatch.setattr(guard.lifecycle, "fail", real_fail)  # Redis is back
+    get_settings.cache_clear()
+    try:
+        fail_run.run(**sent[0][1])
+    finally:
+        get_settings.cache_clear()
+    failed = model.load_manifest(runs.lake, "run-a")
+    assert failed.status == "failed" and "S3 said no" in failed.error
+    assert runs.lock(_manifest()).holder() is None
+
+
+def test_a_dead_holders_claim_is_waited_for_in_the_same_delivery(runs: lifecycle.Runs, monkeypatch) -> None:
+    """A finalize killed while it held its claim: the redelivery waits for the claim to lapse
+    instead of becoming a Celery retry (a new message: the delivery cap would start again)."""
+    from careatlas.runs import guard
+    from careatlas.shared.settings import get_settings
+
+    monkeypatch.setenv("CAREATLAS_REDIS_URL", runs.settings.redis_url)
+    get_settings.cache_clear()
+    runs.live.redis.set("careatlas:claim:finalize:dead", "killed-worker", ex=2)  # nobody renews it
+    started = time.monotonic()
+    try:
+        with guard.exclusive("finalize:dead", ttl_s=2):  # no Celery task here: a retry would raise
+            assert runs.live.redis.get("careatlas:claim:finalize:dead") != b"killed-worker"
+    finally:
+        get_settings.cache_clear()
+    assert time.monotonic() - started < 6
+
+
+def test_a_cancel_while_the_coordinator_plans_is_kept_and_nothing_is_launched(
+        runs: lifecycle.Runs, monkeypatch) -> None:
+    """Planning a national zip takes minutes; a cancel then (whose revoke a worker may never get)
+    must not be overwritten by the coordinator's "running", nor a canvas be sent."""
+    from careatlas.ingest import companions, prepare
+    from careatlas.runs import tasks
+    from careatlas.shared.documents import IngestPlan
+
+    model.save_manifest(runs.lake, _manifest(status="planning"))
+    plan = IngestPlan(dataset="npidata_weekly", kind="weekly", release=RELEASE, version="run-a", source_file="x.csv",
+                      raw_key="raw/x.csv", raw_sha256="0" * 64, raw_bytes=1, legacy_header=False)
+
+    def plan_while_cancelled(*_args, **_kwargs) -> IngestPlan:
+        lifecycle.cancel(runs, "run-a")
+        return plan
+
+    launched: list[str] = []
+    monkeypatch.setattr(prepare, "build_plan", plan_while_cancelled)
+    monkeypatch.setattr(companions, "plan_all", lambda *_args, **_kwargs: [])
+    monkeypatch.setattr(tasks, "launch", lambda *_args, **_kwargs: launched.append("canvas"))
+    monkeypatch.setattr(lifecycle.Runs, "open", classmethod(lambda cls, *_args, **_kwargs: runs))
+    tasks.start_run.push_request(id="coordinator-1")
+    try:
+        with pytest.raises(lifecycle.RunStopped, match="is cancelled"):
+            tasks.start_run.run("run-a", runs.lake.root)
+    finally:
+        tasks.start_run.pop_request()
+    assert model.load_manifest(runs.lake, "run-a").status == "cancelled" and launched == []

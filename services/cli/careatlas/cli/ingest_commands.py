@@ -21,7 +21,11 @@ from careatlas.cli.errors import exit_codes, requires_extra
 from careatlas.cli.options import JsonOption, LakeOption
 from careatlas.cli.output import ExitCode, emit, fail
 from careatlas.nppes import landing
+from careatlas.runs import model
+from careatlas.shared import catalog, layout
+from careatlas.shared.documents import Manifest
 from careatlas.shared.settings import Settings
+from careatlas.shared.storage import Lake, open_lake
 
 KINDS = ("full", "weekly")
 # CMS's monthly zip names no dates, only the month; its npidata member is named like a full file
@@ -36,13 +40,13 @@ def ingest(
         help="full (monthly file: the baseline) or weekly (a delta); default: from the CMS file name, "
              "else full. A kind the name contradicts is refused.")] = None,
     workers: Annotated[int, typer.Option(help="Worker processes (0 = all cores).")] = 0,
+    force: Annotated[bool, typer.Option(help="Accept a full release much smaller than the last one.")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Land, split, parse and publish one NPPES file as partitioned Parquet."""
     settings = configure(lake=lake)
     with requires_extra("embedded", "careatlas ingest"):  # in-process workers: import lazily
         from careatlas.ingest.pipeline import ingest_file
-    from careatlas.shared.storage import open_lake
 
     if kind not in (None, *KINDS):
         fail(f"--kind must be full or weekly, got {kind!r}", ExitCode.USAGE)
@@ -50,6 +54,11 @@ def ingest(
         named = kind_from_name(source, settings) if kind else None
     if named and named != kind:
         fail(kind_conflict(source, named, kind), ExitCode.USAGE)
+    if not force and not source.startswith(("http://", "https://")):  # a path or an s3 object: its size is known
+        with exit_codes({ValueError: ExitCode.FAILED}):
+            why = _implausible_source(source, release, kind, settings)
+        if why:
+            fail(why, ExitCode.FAILED)
     # bad input: the message names the file and row
     with exit_codes({ValueError: ExitCode.FAILED, RuntimeError: ExitCode.FAILED}):
         manifest = ingest_file(source, lake=open_lake(settings=settings), release=release, kind=kind,
@@ -80,6 +89,42 @@ def kind_from_name(source: str, settings: Settings | None = None) -> str | None:
     if name.lower().endswith(".zip") and not source.startswith(("http://", "https://")):
         return landing.identify(landing.peek_name(landing.source_file(source, settings)))[0]
     return None
+
+
+def implausible_full(lake: Lake, name: str, size: int, release: str, settings: Settings) -> str | None:
+    """Why a full release of ``size`` bytes is implausible, or None. A full release is the baseline
+    every build starts from: one far smaller than the last full release before it (a renamed weekly,
+    a truncated extract) would shrink every mart. Compared by raw size, file type for file type (a
+    zip is ~9x smaller than its CSV), with the full releases published in the lake (by ``run``,
+    ``ingest`` or ``demo``) and those runs recorded."""
+    suffix = name.rsplit(".", 1)[-1].lower()
+    previous = [(m.release, m.raw_bytes) for m in model.list_manifests(lake) if m.kind == "full"
+                and m.status == "succeeded" and m.release < release and m.raw_key.rsplit(".", 1)[-1].lower() == suffix]
+    for pointer in catalog.list_published(lake, "npidata"):
+        ingested = lake.read_model_or_none(layout.nppes_manifest("npidata", pointer.release), Manifest)
+        if (pointer.release < release and ingested is not None
+                and ingested.plan.raw_key.rsplit(".", 1)[-1].lower() == suffix):
+            previous.append((pointer.release, ingested.plan.raw_bytes))
+    if not previous:
+        return None
+    last_release, last_bytes = max(previous)
+    if size >= settings.full_release_min_fraction * last_bytes:
+        return None
+    return (f"{name} is {size:,} bytes, under {settings.full_release_min_fraction:.0%} of the last full release "
+            f"{last_release} ({last_bytes:,} bytes): implausible for a full NPPES file (a weekly delta or a "
+            "truncated file?). Check it, or pass --force.")
+
+
+def _implausible_source(source: str, release: str | None, kind: str | None, settings: Settings) -> str | None:
+    """``implausible_full`` for a file about to be ingested as a full release (nothing read but its
+    name, a zip's member list and its size)."""
+    file = landing.source_file(source, settings)
+    resolved, chosen = landing.resolve_release(landing.peek_name(file), release, kind)
+    if resolved != "full":
+        return None
+    with file.open() as handle:
+        size = handle.seek(0, 2)
+    return implausible_full(open_lake(settings=settings), file.uri, size, chosen, settings)
 
 
 def kind_conflict(source: str, named: str, kind: str) -> str:

@@ -14,12 +14,12 @@ import typer
 
 from careatlas.cli.bootstrap import configure
 from careatlas.cli.errors import exit_codes
-from careatlas.cli.ingest_commands import KINDS, kind_conflict, kind_from_name
+from careatlas.cli.ingest_commands import KINDS, implausible_full, kind_conflict, kind_from_name
 from careatlas.cli.options import JsonOption, LakeOption, RunIdArgument
 from careatlas.cli.output import ExitCode, emit, fail, styled
 from careatlas.nppes import landing
 from careatlas.runs import lifecycle, model
-from careatlas.shared import catalog, layout
+from careatlas.shared import catalog, fetch, layout
 from careatlas.shared.settings import Settings
 from careatlas.shared.storage import Lake, open_lake
 
@@ -124,31 +124,29 @@ def _already_built(store: Lake, landed: dict, dataset: str) -> str | None:
 
 
 def _refuse_implausible_full(store: Lake, landed: dict, settings: Settings) -> None:
-    """A full release is the baseline every build starts from: one far smaller than the last
-    full release (a renamed weekly, a truncated extract) would shrink every mart. Compared by
-    raw size, file type for file type (a zip is ~9x smaller than its CSV)."""
-    suffix = landed["raw_key"].rsplit(".", 1)[-1].lower()
-    previous = [m for m in model.list_manifests(store) if m.kind == "full" and m.status == "succeeded"
-                and m.release < landed["release"] and m.raw_key.rsplit(".", 1)[-1].lower() == suffix]
-    if not previous:
-        return
-    last = max(previous, key=lambda m: m.release)
-    floor = settings.full_release_min_fraction * last.raw_bytes
-    if landed["bytes"] < floor:
-        fail(f"{landed['raw_key']} is {landed['bytes']:,} bytes, under {settings.full_release_min_fraction:.0%} "
-             f"of the last full release {last.release} ({last.raw_bytes:,} bytes): implausible for a full "
-             "NPPES file (a weekly delta or a truncated file?). Check it, or pass --force.", ExitCode.FAILED)
+    why = implausible_full(store, landed["raw_key"], landed["bytes"], landed["release"], settings)
+    if why:
+        fail(why, ExitCode.FAILED)
 
 
 def _reference_source(store: Lake, kind: str, source: str) -> str:
     """Workers cannot open a path on the CLI's machine: a local file is uploaded to the lake's
-    raw zone (content-addressed, so the same file is uploaded once) and the run names its URI."""
+    raw zone (content-addressed, so the same file is uploaded once) and the run names its URI.
+    So is a URL with a query string (presigned credentials, a token), fetched here under the
+    fetching rule: the run's manifest and its task messages then never hold it (review L11)."""
+    if source.startswith(("http://", "https://")) and fetch.display(source) != source:
+        with exit_codes({ValueError: ExitCode.FAILED}), fetch.downloaded(source, store.settings) as got:
+            return _upload_reference(store, kind, got.path, got.name)
     if "://" in source:
         return source
     path = Path(source).expanduser()
+    return _upload_reference(store, kind, path, path.name)
+
+
+def _upload_reference(store: Lake, kind: str, path: Path, name: str) -> str:
     with path.open("rb") as handle:
         sha, _size = landing.sha256_of(handle)
-    key = layout.raw_reference_upload(kind, sha, path.name)
+    key = layout.raw_reference_upload(kind, sha, name)
     if not store.exists(key):
         with exit_codes():
             store.put_file(key, path)

@@ -10,13 +10,16 @@ append), so ``acks_late`` redelivery after a killed worker is safe.
 
 from __future__ import annotations
 
+import contextlib
+
 from celery import chord, current_task, shared_task
 
 from careatlas.ingest import companions, prepare
 from careatlas.ingest.chunk import ingest_chunk as run_chunk
 from careatlas.ingest.finalize import ChunksMissing, finalize
 from careatlas.ingest.models import ChunkSpec, IngestPlan
-from careatlas.runs import guard
+from careatlas.runs import guard, lifecycle
+from careatlas.runs.model import load_manifest
 from careatlas.shared import layout
 from careatlas.shared.documents import RawChecksum
 from careatlas.shared.logging import bind
@@ -59,20 +62,32 @@ def finalize_nppes(_chunk_results: list | None = None, *, plan: dict, lake: str 
     # one finalize of a version at a time (a duplicate delivery waits, then finds it published);
     # a cancel that came meanwhile stops it before the pointer switch
     store, target = open_lake(lake), get_settings().compact_target_bytes
-    with guard.exclusive(f"finalize:{parsed.dataset}:{parsed.release}:{parsed.version}"):
-        try:
+    try:
+        with _release_lock(store, parsed, run_id), guard.exclusive(
+                f"finalize:{parsed.dataset}:{parsed.release}:{parsed.version}"):
             manifest = finalize(store, parsed, target_file_bytes=target, before_publish=guard.still_live)
             for each in (IngestPlan.model_validate(p) for p in companion_plans or []):
                 done = finalize(store, each, target_file_bytes=target, before_publish=guard.still_live)
                 manifest.companions[each.dataset] = companions.summary(done)
-        except ChunksMissing as missing:  # a chord fired early: the chunks' own retries decide
-            raise current_task.retry(exc=missing, countdown=15, max_retries=40) from None
+    except ChunksMissing as missing:  # a chord fired early: the chunks' own retries decide
+        raise current_task.retry(exc=missing, countdown=15, max_retries=40) from None
+    except lifecycle.ReleaseBusy as busy:  # outside a run: a run is writing the release, wait for it
+        raise current_task.retry(exc=busy, countdown=10, max_retries=360) from None
     if manifest.companions:
         store.write_model(layout.nppes_manifest(parsed.dataset, parsed.release), manifest)
     return {"dataset": parsed.dataset, "release": parsed.release, "version": parsed.version,
             "rows_read": manifest.rows_read, "rows_written": manifest.rows_written,
             "rows_quarantined": manifest.rows_quarantined, "files": len(manifest.files),
             "companions": manifest.companions}
+
+
+def _release_lock(store, plan: IngestPlan, run_id: str | None):
+    """A run's tasks hold its release lock already (careatlas.runs.guard); outside a run
+    (``ingest.ingest_nppes``, a run id with no run) finalize takes it itself, like ``careatlas
+    ingest``, so it never publishes or deletes versions under a run writing the same release."""
+    if run_id and load_manifest(store, run_id) is not None:
+        return contextlib.nullcontext()
+    return lifecycle.release_held(get_settings(), store, plan.dataset, plan.release, plan.version)
 
 
 @shared_task(name="ingest.ingest_nppes", bind=True, acks_late=True, **RETRY)
