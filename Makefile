@@ -5,7 +5,7 @@ export DO_NOT_TRACK := 1
 # 2 vCPUs: the e2e tests spend much of their time waiting on worker processes they started.
 TEST_WORKERS ?= 3
 
-.PHONY: setup demo test lint bench
+.PHONY: setup demo test lint typecheck bench
 
 setup:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install -q uv
@@ -19,6 +19,10 @@ test: setup
 
 lint: setup
 	$(UV) run ruff check .
+
+# mypy, strict on careatlas.shared, .runs, .nppes, .synth, .report and .validate ([tool.mypy] in pyproject.toml)
+typecheck: setup
+	$(UV) run mypy
 
 bench: setup
 	$(UV) run python bench/ingest_bench.py $(BENCH_ARGS)

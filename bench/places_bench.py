@@ -72,11 +72,11 @@ def run(providers: int, workdir: Path, *, reuse: bool = False) -> dict:
 
 
 def _inputs(workdir: Path, providers: int) -> dict:
-    from careatlas.cli import reference_files
+    from careatlas.shared.reference_folder import VENDORED_DIR, reference_dir
     from careatlas.synth.deactivations import deactivations_from_file, write_deactivation_report
     from careatlas.synth.zip_layout import write_monthly_zip
 
-    reference = reference_files.reference_dir(None, None) or reference_files.VENDORED_DIR
+    reference = reference_dir(None, None) or VENDORED_DIR
     with_dir, without_dir = workdir / "input-with", workdir / "input-without"
     write_monthly_zip(with_dir, rows=providers, seed=2025, reference_dir=reference, release=RELEASE)
     with_zip = next(with_dir.glob("*.zip"))
@@ -111,6 +111,7 @@ def _child(workdir: Path, mode: str) -> dict:
     from careatlas.cli import reference_files
     from careatlas.cli.embedded import EmbeddedRun, run_embedded
     from careatlas.shared.logging import configure_logging
+    from careatlas.shared.reference_folder import reference_dir
     from careatlas.shared.settings import Settings
 
     configure_logging("WARNING", "json")
@@ -118,7 +119,7 @@ def _child(workdir: Path, mode: str) -> dict:
     root = workdir / mode
     settings = Settings(lake=str(root / "lake"), warehouse_path=root / "warehouse.duckdb",
                         location_allocation="all_locations" if mode == "with" else "primary")
-    references = reference_files.embedded_sources(reference_files.reference_dir(None, None))
+    references = reference_files.embedded_sources(reference_dir(None, None))
     references["deactivations"] = inputs["deactivations"]
     started = time.monotonic()
     result = run_embedded(settings, EmbeddedRun(nppes=inputs[mode], references=references, acs_year=None))

@@ -128,9 +128,10 @@ def settings_factory():
 
 @pytest.fixture(autouse=True)
 def _isolate_settings() -> Iterator[None]:
-    """CLI commands write options into the environment (``--lake``) and settings are cached per
-    process: put both back after every test so no test sees another's configuration."""
-    from careatlas.shared.settings import get_settings
+    """CLI commands make their options the process's settings (``--lake``), settings are cached per
+    process and tests set the environment: put all three back after every test so no test sees
+    another's configuration."""
+    from careatlas.shared.settings import override_settings
 
     saved = {k: v for k, v in os.environ.items() if k.startswith("CAREATLAS_")}
     yield
@@ -138,4 +139,4 @@ def _isolate_settings() -> Iterator[None]:
         if key not in saved:
             del os.environ[key]
     os.environ.update(saved)
-    get_settings.cache_clear()
+    override_settings()

@@ -5,7 +5,7 @@
 ``--source`` defaults to $CAREATLAS_REFERENCE_DIR, else ../shared/reference beside the checkout.
 An extract keeps a subset of the source's columns (in source order) and rows, with every value,
 the header names, the encoding and the line ending exactly as the source has them, so the same
-source always gives the same bytes (tests/unit/reference/test_vendored_extracts.py checks that
+source always gives the same bytes (tests/unit/reference/test_reference_vendored_extracts.py checks that
 against the committed files and README.md's checksums). ``--table`` prints README.md's table.
 Standard library only: it runs before ``uv sync``.
 """

@@ -15,13 +15,16 @@ import io
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, TYPE_CHECKING, Protocol
 
 from careatlas.nppes import records
 from careatlas.nppes import schema as nppes_schema
 from careatlas.shared.settings import Settings
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 HEADER_PROBE_BYTES = 1 << 16
 READ_PIECE = 8 * 1024 * 1024
@@ -54,13 +57,23 @@ class Limits:
         return min(self.max_decompressed_bytes, by_ratio)
 
 
+class BinaryReader(Protocol):
+    """What is read here: a binary file (``IO[bytes]``), a decompressing or hashing reader."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    def seek(self, offset: int, whence: int = 0, /) -> int: ...
+
+    def tell(self) -> int: ...
+
+
 def is_compressed(name: str) -> bool:
     return name.lower().endswith((".zip", ".gz"))
 
 
 @contextmanager
-def open_member(opener: Callable[[], IO[bytes]], name: str, uri: str, limits: Limits,
-                member_of: Callable[[zipfile.ZipFile], str]) -> Iterator[tuple[IO[bytes], str]]:
+def open_member(opener: Callable[[], AbstractContextManager[BinaryReader]], name: str, uri: str, limits: Limits,
+                member_of: Callable[[zipfile.ZipFile], str]) -> Iterator[tuple[BinaryReader, str]]:
     """The npidata CSV stream inside a file (plain, .gz or zip) and its member name. Reads raise
     ``NppesFileError`` for corrupt archives and stop at the decompression caps."""
     with opener() as handle:
@@ -110,7 +123,7 @@ def _open_zip_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, source: st
         yield member
 
 
-def _size_of(handle: IO[bytes]) -> int | None:
+def _size_of(handle: BinaryReader) -> int | None:
     try:
         position = handle.tell()
         size = handle.seek(0, io.SEEK_END)
@@ -123,7 +136,7 @@ def _size_of(handle: IO[bytes]) -> int | None:
 class _Checked(io.RawIOBase):
     """A decompressing reader that names the file in archive errors and stops at ``cap`` bytes."""
 
-    def __init__(self, stream: IO[bytes], source: str, cap: int) -> None:
+    def __init__(self, stream: BinaryReader, source: str, cap: int) -> None:
         self._stream, self._source, self._cap, self.read_bytes = stream, source, cap, 0
 
     def readable(self) -> bool:
@@ -143,9 +156,10 @@ class _Checked(io.RawIOBase):
                 "(CAREATLAS_MAX_DECOMPRESSED_BYTES, CAREATLAS_MAX_COMPRESSION_RATIO): not a CMS file, or a zip bomb")
         return data
 
-    def readinto(self, buffer) -> int:  # type: ignore[override]
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        view = memoryview(buffer)
+        data = self.read(len(view))
+        view[: len(data)] = data
         return len(data)
 
 
@@ -177,7 +191,7 @@ class FileCheck:
     data_bytes: int  # decompressed bytes of the CSV
 
 
-def check_file(opener: Callable[[], IO[bytes]], name: str, uri: str, limits: Limits,
+def check_file(opener: Callable[[], AbstractContextManager[BinaryReader]], name: str, uri: str, limits: Limits,
                member_of: Callable[[zipfile.ZipFile], str], *, kind: str = "npidata") -> FileCheck:
     """Read the whole file once: archive integrity (CRCs, truncation, caps), the member, the
     header, and the record-boundary sanity scan of ``check_stream``."""
@@ -186,7 +200,7 @@ def check_file(opener: Callable[[], IO[bytes]], name: str, uri: str, limits: Lim
         return FileCheck(member, *check_stream(stream, source, limits, kind=kind))
 
 
-def check_stream(stream: IO[bytes], source: str, limits: Limits,
+def check_stream(stream: BinaryReader, source: str, limits: Limits,
                  *, kind: str = "npidata") -> tuple[nppes_schema.FileSchema, bool, int, int]:
     """A known NPPES header, at least one record, and no record longer than ``max_record_bytes``
     (the gap between two boundaries); returns (schema, quoted, records, bytes). Memory: one piece."""
@@ -219,7 +233,7 @@ def check_stream(stream: IO[bytes], source: str, limits: Limits,
     return schema, quoted, count + 1, end
 
 
-def read_head(stream: IO[bytes]) -> bytes:
+def read_head(stream: BinaryReader) -> bytes:
     head = bytearray()
     while len(head) < HEADER_PROBE_BYTES and b"\n" not in head:
         piece = stream.read(HEADER_PROBE_BYTES)

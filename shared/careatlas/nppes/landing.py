@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import structlog
 
@@ -36,6 +36,9 @@ from careatlas.shared import fetch, layout
 from careatlas.shared.documents import RawChecksum
 from careatlas.shared.settings import Settings, get_settings
 from careatlas.shared.storage import Lake
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 log = structlog.get_logger(__name__)
 STREAM_PIECE = 8 * 1024 * 1024
@@ -281,9 +284,10 @@ class _Hashing(io.RawIOBase):
         self.size += len(data)
         return data
 
-    def readinto(self, buffer) -> int:  # type: ignore[override]
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        view = memoryview(buffer)
+        data = self.read(len(view))
+        view[: len(data)] = data
         return len(data)
 
     def hexdigest(self) -> str:

@@ -62,7 +62,7 @@ def count_records(data: bytes, *, quoted: bool) -> int:
 def starts_record(line: str, *, quoted: bool) -> bool:
     """A text line that begins like a record (used to cut a broken record off the next one)."""
     match = (_QUOTED_LINE if quoted else _UNQUOTED_LINE).match(line)
-    return bool(match) and npi_digits_valid(match.group(1))
+    return match is not None and npi_digits_valid(match.group(1))
 
 
 def split_records(data: bytes, *, quoted: bool) -> list[bytes]:

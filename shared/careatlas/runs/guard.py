@@ -21,6 +21,8 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from typing import Any
 
 import redis
 import structlog
@@ -28,6 +30,7 @@ from celery import Task, current_task
 from celery.exceptions import Ignore, Retry
 
 from careatlas.runs import lifecycle
+from careatlas.runs.live import RunStore
 from careatlas.runs.model import TaskRecord, attempt_of, load_manifest
 from careatlas.shared import logging as log_setup
 from careatlas.shared.settings import get_settings
@@ -46,7 +49,7 @@ class TaskPoisoned(RuntimeError):
 
 
 class RunTask(Task):
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         run_id = kwargs.get("run_id")
         try:
             if not run_id or self.name in UNGUARDED:
@@ -60,13 +63,13 @@ class RunTask(Task):
                 raise
             raise clean from None
 
-    def _guarded(self, run_id: str, args, kwargs):
+    def _guarded(self, run_id: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         runs = lifecycle.Runs.open(get_settings(), kwargs.get("lake"))
         request = self.request
         try:  # a step of a final run, or of a replaced attempt, publishes nothing: skip it first
             root = None if self.name in COORDINATORS else request.root_id
             manifest = lifecycle.check_live(runs, run_id, root)
-            deliveries = runs.live.deliver(request.id, request.retries or 0)
+            deliveries = runs.store.deliver(request.id, request.retries or 0)
         except lifecycle.RunStopped as stopped:
             _skip(runs, self, run_id, str(stopped))
             raise Ignore() from None
@@ -87,7 +90,8 @@ class RunTask(Task):
             _skip(runs, self, run_id, str(stopped))
             raise Ignore() from None
 
-    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+    def on_failure(self, exc: BaseException, task_id: str, args: tuple[Any, ...], kwargs: dict[str, Any],
+                   einfo: Any) -> None:
         """The explicit fail step: retries are exhausted, so the run cannot finish without
         ``retry``. Recorded and failed here; if that fails, a retrying ``ingest.fail_run`` does it."""
         run_id = (kwargs or {}).get("run_id")
@@ -98,7 +102,7 @@ class RunTask(Task):
             runs = lifecycle.Runs.open(get_settings(), kwargs.get("lake"))
             manifest = load_manifest(runs.lake, run_id)
             attempt = attempt_of(manifest, getattr(self.request, "root_id", None))
-            record = runs.live.get_task(run_id, task_id) or TaskRecord(task_id=task_id, name=self.name,
+            record = runs.store.get_task(run_id, task_id) or TaskRecord(task_id=task_id, name=self.name,
                                                                       state="failed", run_attempt=attempt)
             record.state, record.error, record.finished_at = "failed", reason, time.time()
             record.chunk = (kwargs.get("spec") or {}).get("chunk", record.chunk)
@@ -115,19 +119,19 @@ def still_live() -> None:
     and transform right before they switch a pointer (a cancel may have come meanwhile)."""
     request = current_task.request if current_task else None
     kwargs = (request.kwargs or {}) if request else {}
-    if kwargs.get("run_id"):
+    if request is not None and kwargs.get("run_id"):
         with contextlib.suppress(lifecycle.RunNotFound):  # a task with a run id but no run: no rules
             lifecycle.check_live(lifecycle.Runs.open(get_settings(), kwargs.get("lake")), kwargs["run_id"],
                                  request.root_id)
 
 
-def exclusive(name: str, ttl_s: int = 20):
+def exclusive(name: str, ttl_s: int = 20) -> contextlib.AbstractContextManager[None]:
     """One execution of a step at a time (a duplicate delivery of finalize waits its turn):
     a claim renewed while the block runs, released by compare-and-delete."""
 
     @contextlib.contextmanager
-    def hold():
-        store = lifecycle.RunStore.from_url(get_settings().redis_url)
+    def hold() -> Iterator[None]:
+        store = RunStore.from_url(get_settings().redis_url)
         holder = f"{socket.gethostname()}:{os.getpid()}:{time.time_ns()}"
         if not store.claim(name, holder, ttl_s):
             raise current_task.retry(countdown=max(5, ttl_s // 4), max_retries=200)
@@ -164,14 +168,14 @@ def redacted(error: Exception) -> Exception:
     return RuntimeError(f"{type(error).__name__}: {clean}")
 
 
-def _chunk(kwargs: dict) -> str:
+def _chunk(kwargs: dict[str, Any]) -> str:
     chunk = (kwargs.get("spec") or {}).get("chunk")
     return f" chunk {chunk}" if chunk is not None else ""
 
 
 def _skip(runs: lifecycle.Runs, task: Task, run_id: str, why: str) -> None:
     log.info("run step skipped", run_id=run_id, task=task.name, reason=why)
-    record = runs.live.get_task(run_id, task.request.id) or TaskRecord(task_id=task.request.id, name=task.name,
-                                                                       state="skipped")
+    record = runs.store.get_task(run_id, task.request.id) or TaskRecord(task_id=task.request.id, name=task.name,
+                                                                        state="skipped")
     record.state, record.error, record.finished_at = "skipped", why, time.time()
     lifecycle.record_task(runs, run_id, record)

@@ -70,8 +70,15 @@ class Runs:
     def open(cls, settings: Settings, lake: str | None = None, *, live: bool = True) -> Runs:
         return cls(settings, open_lake(lake, settings), RunStore.from_url(settings.redis_url) if live else None)
 
+    @property
+    def store(self) -> RunStore:
+        """The live store, for the transitions that need Redis (never called on the embedded default)."""
+        if self.live is None:
+            raise RuntimeError(f"runs of {self.lake.root} have no live store (Redis): this needs one")
+        return self.live
+
     def lock(self, manifest: RunManifest) -> ReleaseLock:
-        return ReleaseLock(self.live, self.lake.root, manifest.dataset, manifest.release, manifest.run_id,
+        return ReleaseLock(self.store, self.lake.root, manifest.dataset, manifest.release, manifest.run_id,
                            self.settings.run_lock_ttl_s)
 
     def manifest(self, run_id: str) -> RunManifest:
@@ -88,7 +95,7 @@ def start(runs: Runs, manifest: RunManifest) -> RunManifest:
     if holder:
         raise ReleaseBusy(f"release {manifest.release} is being written by run {holder}; wait for it or cancel it")
     save_manifest(runs.lake, manifest)
-    runs.live.set_status(manifest.run_id, "planning")
+    runs.store.set_status(manifest.run_id, "planning")
     _send(runs, "ingest.start_run", manifest)
     return manifest
 
@@ -113,7 +120,7 @@ def retry(runs: Runs, run_id: str) -> tuple[RunManifest, str]:
     manifest.status, manifest.error, manifest.finished_at = ("running" if manifest.plan else "planning"), None, None
     save_manifest(runs.lake, manifest)  # live again: the coordinator's guard lets it begin the attempt
     _send(runs, task, manifest)
-    runs.live.set_status(run_id, manifest.status)
+    runs.store.set_status(run_id, manifest.status)
     return manifest, task
 
 
@@ -129,8 +136,8 @@ def cancel(runs: Runs, run_id: str) -> int:
     if published_version(runs.lake, manifest):
         runs.lake.delete([layout.nppes_pointer(manifest.dataset, manifest.release)])
         log.info("cancelled run's release withdrawn", run_id=run_id, release=manifest.release)
-    runs.live.set_status(run_id, "cancelled")
-    pending = [t for t in runs.live.tasks(run_id).values() if t.state in ("queued", "running", "retrying")]
+    runs.store.set_status(run_id, "cancelled")
+    pending = [t for t in runs.store.tasks(run_id).values() if t.state in ("queued", "running", "retrying")]
     if pending:  # a courtesy: revokes live only in running workers; the manifest is what counts
         from careatlas.shared.celery_app import create_app
 
@@ -148,7 +155,7 @@ def _send(runs: Runs, task: str, manifest: RunManifest) -> None:
     from careatlas.shared.celery_app import create_app
 
     sent = create_app(runs.settings).send_task(task, kwargs={"run_id": manifest.run_id, "lake": runs.settings.lake})
-    runs.live.put_task(manifest.run_id, TaskRecord(task_id=sent.id, name=task, state="queued",
+    runs.store.put_task(manifest.run_id, TaskRecord(task_id=sent.id, name=task, state="queued",
                                                    run_attempt=manifest.attempt + 1))
 
 
@@ -202,7 +209,8 @@ def snapshot(runs: Runs, run_id: str) -> dict[str, Any]:
     """status/watch: the manifest from the lake, task records from Redis (the lake's when Redis
     is down or forgot them)."""
     manifest = runs.manifest(run_id)
-    tasks, source = {}, "lake"
+    tasks: dict[str, TaskRecord] = {}
+    source = "lake"
     with contextlib.suppress(Exception):  # Redis down: the lake's records answer
         tasks, source = (runs.live.tasks(run_id), "redis") if runs.live else ({}, "lake")
     if not tasks:
@@ -214,7 +222,7 @@ def snapshot(runs: Runs, run_id: str) -> dict[str, Any]:
 
 
 def record_task(runs: Runs, run_id: str, record: TaskRecord) -> None:
-    runs.live.put_task(run_id, record)
+    runs.store.put_task(run_id, record)
     if record.state in ("done", "failed", "skipped"):
         save_task(runs.lake, run_id, record)
 

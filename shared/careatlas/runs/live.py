@@ -21,6 +21,11 @@ DELIVERY_TTL_S = 7 * 24 * 3600
 log = structlog.get_logger(__name__)
 
 
+def _text(value: bytes | str) -> str:
+    """A Redis reply as text (the client is made without ``decode_responses``: bytes)."""
+    return value.decode() if isinstance(value, bytes) else value
+
+
 class LockLost(RuntimeError):
     """Another run holds the release this run was writing: it must not publish."""
 
@@ -52,7 +57,7 @@ class RunStore:
 
     def tasks(self, run_id: str) -> dict[str, TaskRecord]:
         raw = self.redis.hgetall(f"careatlas:run:{run_id}:tasks")
-        return {k.decode(): TaskRecord.model_validate_json(v) for k, v in raw.items()}
+        return {_text(k): TaskRecord.model_validate_json(v) for k, v in raw.items()}
 
     def set_status(self, run_id: str, status: RunStatus, **fields: Any) -> None:
         self.redis.set(f"careatlas:run:{run_id}:status", json.dumps({"status": status, **fields}, default=str),
@@ -99,7 +104,7 @@ class ReleaseLock:
 
     def holder(self) -> str | None:
         value = self.store.redis.get(self.key)
-        return value.decode() if value else None
+        return _text(value) if value else None
 
     def acquire(self) -> str | None:
         """Take the release; returns the run holding it when another run does, else None."""

@@ -1,6 +1,7 @@
 """What a run is made of, and where it is kept in the lake.
 
-The models of these documents live with the lake contract (``careatlas.shared.documents``).
+The models of these documents live with the lake contract (``careatlas.shared.documents``) and
+are re-exported here.
 
 A run is one manifest (``runs/<run_id>/manifest.json``) plus one small JSON per finished task
 (``runs/<run_id>/tasks/``), so it can be inspected after Redis has forgotten it. Live state
@@ -14,7 +15,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from careatlas.shared import layout
-from careatlas.shared.documents import FINAL, RunManifest, RunStatus, TaskRecord, TaskState  # noqa: F401
+from careatlas.shared.documents import FINAL as FINAL
+from careatlas.shared.documents import RunManifest as RunManifest
+from careatlas.shared.documents import RunStatus as RunStatus
+from careatlas.shared.documents import TaskRecord as TaskRecord
+from careatlas.shared.documents import TaskState as TaskState
 from careatlas.shared.storage import Lake
 
 CHUNK_TASK = "ingest.ingest_chunk"

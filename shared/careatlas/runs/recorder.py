@@ -6,19 +6,20 @@ never made here: failing a run is ``RunTask.on_failure`` (guard.py), an explicit
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import structlog
 from celery import signals
 
 from careatlas.runs import lifecycle
-from careatlas.runs.model import TaskRecord, attempt_of, load_manifest
+from careatlas.runs.model import TaskRecord, TaskState, attempt_of, load_manifest
 from careatlas.shared import logging as log_setup
 from careatlas.shared.settings import get_settings
 
 log = structlog.get_logger(__name__)
 
 
-def record(task, task_id: str, state: str, **fields) -> None:
+def record(task: Any, task_id: str, state: TaskState, **fields: Any) -> None:
     request = getattr(task, "request", None)
     kwargs = (getattr(request, "kwargs", None) or {}) if request else {}
     run_id = kwargs.get("run_id")
@@ -26,7 +27,7 @@ def record(task, task_id: str, state: str, **fields) -> None:
         return
     try:
         runs = lifecycle.Runs.open(get_settings(), kwargs.get("lake"))
-        current = runs.live.get_task(run_id, task_id)
+        current = runs.store.get_task(run_id, task_id)
         if current is None:  # a step not recorded at launch (the chord's body), or one Redis lost
             current = TaskRecord(task_id=task_id, name=task.name, state="queued", run_attempt=attempt_of(
                 load_manifest(runs.lake, run_id), getattr(request, "root_id", None)))
@@ -46,16 +47,16 @@ def record(task, task_id: str, state: str, **fields) -> None:
 
 
 @signals.task_prerun.connect
-def _on_start(task_id=None, task=None, **_kwargs) -> None:
+def _on_start(task_id: str, task: Any = None, **_kwargs: Any) -> None:
     record(task, task_id, "running", error=None)
 
 
 @signals.task_success.connect
-def _on_success(sender=None, result=None, **_kwargs) -> None:
+def _on_success(sender: Any = None, result: Any = None, **_kwargs: Any) -> None:
     result = result if isinstance(result, dict) else {}
     record(sender, sender.request.id, "done", rows=result.get("rows_read"), bytes=result.get("bytes_read"))
 
 
 @signals.task_retry.connect
-def _on_retry(sender=None, reason=None, **_kwargs) -> None:
+def _on_retry(sender: Any = None, reason: Any = None, **_kwargs: Any) -> None:
     record(sender, sender.request.id, "retrying", error=log_setup.redact(str(reason))[:500])

@@ -18,7 +18,9 @@ does nothing (``launched_root_id``), so a Redis blip cannot launch a second canv
 
 from __future__ import annotations
 
-from celery import chord, current_app, current_task, shared_task
+from typing import Any
+
+from celery import Task, chord, current_app, current_task, shared_task
 from celery.canvas import Signature
 
 from careatlas.runs import lifecycle
@@ -33,11 +35,11 @@ RETRY = {"autoretry_for": (LakeUnavailable,), "retry_backoff": True, "retry_jitt
 NAMING_WAIT_S = 10  # how long an errback waits, in 1 s retries, for the failed task to say why
 
 
-def _sig(name: str, **kwargs) -> Signature:
+def _sig(name: str, **kwargs: Any) -> Signature:
     return current_app.signature(name, kwargs=kwargs, immutable=True)
 
 
-def build_canvas(manifest: RunManifest, chunks: list[dict], *, lake: str | None,
+def build_canvas(manifest: RunManifest, chunks: list[dict[str, Any]], *, lake: str | None,
                  ingest: bool = True) -> tuple[Signature, list[Signature]]:
     """The attempt's canvas and every step of it (frozen: ids known before it is sent, so
     ``cancel`` can revoke the queued body too). Without ``ingest`` (the release is already
@@ -68,14 +70,14 @@ def build_canvas(manifest: RunManifest, chunks: list[dict], *, lake: str | None,
     return chord(header, finalize) | transform | complete, steps
 
 
-def launch(runs: lifecycle.Runs, manifest: RunManifest, chunks: list[dict], *, lake: str | None,
+def launch(runs: lifecycle.Runs, manifest: RunManifest, chunks: list[dict[str, Any]], *, lake: str | None,
            root_id: str, ingest: bool = True) -> int:
     canvas, steps = build_canvas(manifest, chunks, lake=lake, ingest=ingest)
     for step in steps:
         spec = step.kwargs.get("spec") or {}
-        runs.live.put_task(manifest.run_id, TaskRecord(task_id=step.id, name=step.task, state="queued",
-                                                       chunk=spec.get("chunk"), run_attempt=manifest.attempt))
-    runs.live.set_status(manifest.run_id, "running")
+        runs.store.put_task(manifest.run_id, TaskRecord(task_id=step.id, name=step.task, state="queued",
+                                                        chunk=spec.get("chunk"), run_attempt=manifest.attempt))
+    runs.store.set_status(manifest.run_id, "running")
     canvas.apply_async()
     manifest.launched_root_id = root_id
     save_manifest(runs.lake, manifest)
@@ -96,7 +98,7 @@ def _begin_attempt(runs: lifecycle.Runs, run_id: str, root_id: str) -> RunManife
 
 
 @shared_task(name="ingest.start_run", bind=True, acks_late=True, **RETRY)
-def start_run(self, run_id: str, lake: str | None = None) -> dict:
+def start_run(self: Task, run_id: str, lake: str | None = None) -> dict[str, Any]:
     """Plan the run's NPPES file (its chunks are the run's version), then launch the canvas."""
     from careatlas.ingest import companions, prepare
 
@@ -119,13 +121,15 @@ def start_run(self, run_id: str, lake: str | None = None) -> dict:
     return {"run_id": run_id, "chunks": len(chunks), "tasks": tasks}
 
 
-def _chunks(manifest: RunManifest) -> list[dict]:
+def _chunks(manifest: RunManifest) -> list[dict[str, Any]]:
     """The chunk specs of the run's main file and companions."""
+    if manifest.plan is None:
+        raise ValueError(f"run {manifest.run_id} was never planned")
     return [spec for plan in (manifest.plan, *manifest.companion_plans) for spec in plan["chunks"]]
 
 
 @shared_task(name="ingest.retry_run", bind=True, acks_late=True, **RETRY)
-def retry_run(self, run_id: str, lake: str | None = None) -> dict:
+def retry_run(self: Task, run_id: str, lake: str | None = None) -> dict[str, Any]:
     """Re-drive what did not finish. Once this run's version is published (a late failure:
     transform), only transform and complete; before, the chunks without a result, census and
     references (cached, so cheap when already done), then finalize and transform."""
@@ -146,7 +150,7 @@ def retry_run(self, run_id: str, lake: str | None = None) -> dict:
 
 
 @shared_task(name="ingest.complete_run", acks_late=True, **RETRY)
-def complete_run(transform_result: dict | None, run_id: str, lake: str | None = None) -> dict:
+def complete_run(transform_result: dict[str, Any] | None, run_id: str, lake: str | None = None) -> dict[str, Any]:
     bind(run_id=run_id)
     manifest = lifecycle.complete(lifecycle.Runs.open(get_settings(), lake), run_id, transform_result)
     log.info("run succeeded")
@@ -155,7 +159,7 @@ def complete_run(transform_result: dict | None, run_id: str, lake: str | None = 
 
 @shared_task(name="ingest.fail_run", acks_late=True, autoretry_for=(Exception,), retry_backoff=True,
              retry_backoff_max=60, max_retries=30)
-def fail_run(*_errback_args, run_id: str, lake: str | None = None, reason: str | None = None) -> dict:
+def fail_run(*_errback_args: Any, run_id: str, lake: str | None = None, reason: str | None = None) -> dict[str, Any]:
     """The fail step as a message: errback of the body's steps, and what RunTask.on_failure
     sends when it could not fail the run at once. Retried until Redis and the lake answer.
     Celery's errback arguments differ by version, so failed tasks are read from the run state."""
@@ -169,5 +173,5 @@ def fail_run(*_errback_args, run_id: str, lake: str | None = None, reason: str |
         # run with no reason
         raise current_task.retry(countdown=1, max_retries=NAMING_WAIT_S)
     attempt = attempt_of(manifest, current_task.request.root_id if current_task else None)
-    manifest = lifecycle.fail(runs, run_id, reason, failed_attempt=attempt)
-    return {"run_id": run_id, "status": manifest.status if manifest else None}
+    failed = lifecycle.fail(runs, run_id, reason, failed_attempt=attempt)
+    return {"run_id": run_id, "status": failed.status if failed else None}

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import Celery, signals
-from kombu import Queue
+from kombu.entity import Queue
 
 from careatlas.shared import logging as log_setup
 from careatlas.shared.settings import Settings, get_settings
@@ -61,7 +63,7 @@ app = create_app()
 
 
 @signals.setup_logging.connect
-def _setup_logging(**_kwargs) -> None:
+def _setup_logging(**_kwargs: Any) -> None:
     # connected so Celery leaves logging alone; structlog renders every line. Every worker
     # registers its secrets here, before its first log line (the CLI does so in bootstrap)
     settings = get_settings()
@@ -70,7 +72,7 @@ def _setup_logging(**_kwargs) -> None:
 
 
 @signals.task_prerun.connect
-def _bind_task_context(task_id=None, task=None, **_kwargs) -> None:
+def _bind_task_context(task_id: str | None = None, task: Any = None, **_kwargs: Any) -> None:
     import structlog
 
     structlog.contextvars.clear_contextvars()

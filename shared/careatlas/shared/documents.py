@@ -110,7 +110,7 @@ class Manifest(BaseModel):
     quarantine_key: str | None
     seconds: dict[str, float]
     # companions published with a monthly zip's release: dataset -> counts (companions.summary)
-    companions: dict[str, dict] = Field(default_factory=dict)
+    companions: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
 class RawChecksum(BaseModel):

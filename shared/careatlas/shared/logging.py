@@ -14,11 +14,15 @@ from __future__ import annotations
 import contextlib
 import logging
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO, cast
 from urllib.parse import quote, urlsplit
 
 import structlog
 from structlog.tracebacks import ExceptionDictTransformer
+from structlog.typing import EventDict, FilteringBoundLogger, WrappedLogger
+
+if TYPE_CHECKING:
+    from careatlas.shared.settings import Settings
 
 _DICT_TRACEBACKS = structlog.processors.ExceptionRenderer(ExceptionDictTransformer(show_locals=False))
 
@@ -34,7 +38,7 @@ def register_secret(value: str | None) -> None:
             _SECRETS.add(quoted)
 
 
-def register_settings(settings) -> None:
+def register_settings(settings: Settings) -> None:
     """Register every secret a process may hold: the S3 secret key, the Census key, and the
     passwords inside the Redis URLs."""
     for secret in (settings.s3_secret_access_key, settings.census_api_key):
@@ -63,7 +67,7 @@ def redact_value(value: Any) -> Any:
     return value
 
 
-def _redact_secrets(_logger: object, _name: str, event: dict) -> dict:
+def _redact_secrets(_logger: WrappedLogger, _name: str, event: EventDict) -> EventDict:
     if _SECRETS:
         return {field: redact_value(value) for field, value in event.items()}
     return event
@@ -108,9 +112,9 @@ def configure_logging(level: str = "INFO", fmt: str = "auto") -> None:
     # libraries that use stdlib logging (celery, botocore, dbt) go to stderr at WARNING+
     root = logging.getLogger()
     if not any(isinstance(h, _StderrHandler) for h in root.handlers):
-        handler = _StderrHandler()
-        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
-        root.addHandler(handler)
+        ours = _StderrHandler()
+        ours.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
+        root.addHandler(ours)
     for handler in root.handlers:  # every root handler, ours or one a library added
         if not any(isinstance(f, RedactingFilter) for f in handler.filters):
             handler.addFilter(RedactingFilter())
@@ -122,18 +126,18 @@ def _stderr_logger(*_args: object) -> structlog.PrintLogger:
     return structlog.PrintLogger(file=sys.stderr)
 
 
-class _StderrHandler(logging.StreamHandler):
+class _StderrHandler(logging.StreamHandler[TextIO]):
     """A stdlib handler that writes to the current ``sys.stderr``, not the one at set-up time."""
 
     def __init__(self) -> None:
         super().__init__(sys.stderr)
 
-    @property  # type: ignore[override]
-    def stream(self):
+    @property
+    def stream(self) -> TextIO:
         return sys.stderr
 
     @stream.setter
-    def stream(self, _value) -> None:
+    def stream(self, _value: TextIO) -> None:
         pass
 
 
@@ -142,5 +146,6 @@ def bind(**ids: object) -> None:
     structlog.contextvars.bind_contextvars(**{k: v for k, v in ids.items() if v is not None})
 
 
-def get_logger(name: str):
-    return structlog.get_logger(name)
+def get_logger(name: str) -> FilteringBoundLogger:
+    # a lazy proxy that binds, on first use, the filtering logger configure_logging sets up
+    return cast(FilteringBoundLogger, structlog.get_logger(name))

@@ -1,4 +1,5 @@
-"""All settings in one place, read from the environment (prefix ``CAREATLAS_``).
+"""All settings in one place, read from the environment (prefix ``CAREATLAS_``), under the
+values a CLI command's options chose (``override_settings``).
 
 Secrets are ``SecretStr``: they print as ``**********`` and must be unwrapped on purpose.
 """
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -120,7 +121,21 @@ class Settings(BaseSettings):
         return self.lake.startswith("s3://")
 
 
+# what override_settings chose: these win over the environment
+_overrides: dict[str, Any] = {}
+
+
 @lru_cache
 def get_settings() -> Settings:
     """Settings read once per process; lazy so tests and the CLI can set the environment first."""
-    return Settings()
+    return Settings(**_overrides)
+
+
+def override_settings(**values: Any) -> Settings:
+    """Make ``values`` (those not None) win over the environment in what ``get_settings()``
+    returns in this process, replacing what an earlier call chose, and return those settings.
+    The environment is left as it is; ``override_settings()`` goes back to it alone."""
+    _overrides.clear()
+    _overrides.update({name: value for name, value in values.items() if value is not None})
+    get_settings.cache_clear()
+    return get_settings()

@@ -4,7 +4,7 @@ Keys are '/'-separated paths relative to the lake root. Every write is atomic: a
 old object or the whole new one, never half a file (local: temp file + rename in the same
 folder; S3: one PUT or a completed multipart upload, aborted on error).
 
-Both backends mean the same by every method (tests/integration/shared/test_storage.py runs
+Both backends mean the same by every method (tests/integration/shared/test_shared_storage.py runs
 one contract suite against each). In particular a prefix is a run of whole key segments:
 ``list("a/b")`` is ``a/b`` itself and the keys under ``a/b/``, never ``a/bc`` — a folder
 listing locally, and on S3 not the raw key prefix it would otherwise be.
@@ -19,13 +19,16 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
 
 from careatlas.shared.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer, SupportsRead, WriteableBuffer
 
 MULTIPART_BYTES = 64 * 1024 * 1024
 S3_MIN_PART_BYTES = 5 * 1024 * 1024  # S3 refuses smaller parts, except the last one
@@ -120,7 +123,8 @@ class Lake:
                     raise FileNotFoundError(key)
                 return self._local(key).stat().st_size
         with _s3_errors(self, key):
-            return self._s3.head_object(Bucket=self.bucket, Key=self._s3_key(key))["ContentLength"]
+            size: int = self._s3.head_object(Bucket=self.bucket, Key=self._s3_key(key))["ContentLength"]
+            return size
 
     def read_bytes(self, key: str, start: int | None = None, end: int | None = None) -> bytes:
         """Bytes ``[start, end)`` of an object (a ranged GET on S3); the whole object by default.
@@ -140,7 +144,8 @@ class Lake:
 
         with _s3_errors(self, key):
             try:
-                return self._s3.get_object(**kwargs)["Body"].read()
+                body: bytes = self._s3.get_object(**kwargs)["Body"].read()
+                return body
             except ClientError as error:  # a range starting at or past the end (or any range of b"")
                 if error.response.get("Error", {}).get("Code") != "InvalidRange":
                     raise
@@ -194,17 +199,17 @@ class Lake:
                 if not name.startswith(_TMP_PREFIX)
             ]
             return sorted(keys)
-        base = self._s3_key(prefix) if prefix else self.prefix
+        s3_base = self._s3_key(prefix) if prefix else self.prefix
         strip = len(self.prefix) + 1 if self.prefix else 0
         found: list[str] = []
         with _s3_errors(self, prefix):
             pages = self._s3.get_paginator("list_objects_v2").paginate(
-                Bucket=self.bucket, Prefix=f"{base}/" if base else ""
+                Bucket=self.bucket, Prefix=f"{s3_base}/" if s3_base else ""
             )
             found.extend(item["Key"] for page in pages for item in page.get("Contents", []))
             if prefix:  # the key itself: the first key with that raw prefix, if it is exactly it
-                first = self._s3.list_objects_v2(Bucket=self.bucket, Prefix=base, MaxKeys=1).get("Contents", [])
-                found.extend(item["Key"] for item in first if item["Key"] == base)
+                first = self._s3.list_objects_v2(Bucket=self.bucket, Prefix=s3_base, MaxKeys=1).get("Contents", [])
+                found.extend(item["Key"] for item in first if item["Key"] == s3_base)
         # folder markers ("a/b/", made by some S3 tools) are not objects of a folder lake
         keys = [k[strip:] for k in found if not k.endswith("/")]
         return sorted(k for k in keys if not k.rsplit("/", 1)[-1].startswith(_TMP_PREFIX))
@@ -260,7 +265,7 @@ class Lake:
             self.put_file(key, path)
 
     @contextlib.contextmanager
-    def writer(self, key: str) -> Iterator[IO[bytes]]:
+    def writer(self, key: str) -> Iterator[io.BufferedIOBase | io.RawIOBase]:
         """A streaming binary writer: multipart upload on S3, committed only if the block succeeds."""
         key = self._write_key(key)
         if not self.is_s3:
@@ -275,7 +280,7 @@ class Lake:
             upload.abort()
             raise
 
-    def create(self, key: str, source: IO[bytes], verify: Callable[[], None] | None = None) -> bool:
+    def create(self, key: str, source: SupportsRead[bytes], verify: Callable[[], None] | None = None) -> bool:
         """Write ``source`` to ``key`` only if ``key`` does not exist; False (nothing written) if it
         does, also when a concurrent writer got there first. ``verify`` runs once every byte is
         staged and before the commit: raising in it aborts. Local: a temp file linked in place
@@ -312,7 +317,7 @@ class Lake:
             upload.abort()
             raise
 
-    def delete(self, keys: list[str]) -> None:
+    def delete(self, keys: Sequence[str]) -> None:
         """Delete objects; keys that do not exist are no error."""
         keys = [self._key(k) for k in keys]
         if not keys:
@@ -397,7 +402,7 @@ def open_lake(root: str | None = None, settings: Settings | None = None) -> Lake
 
 
 # ---------------------------------------------------------------------- S3 internals
-def _s3_client(settings: Settings):
+def _s3_client(settings: Settings) -> Any:  # a boto3 S3 client (boto3 ships no types)
     import boto3
     from botocore.config import Config
 
@@ -480,12 +485,13 @@ class _S3RangeReader(io.RawIOBase):
         self._pos = max(0, base + offset)
         return self._pos
 
-    def readinto(self, buffer) -> int:  # type: ignore[override]
+    def readinto(self, buffer: WriteableBuffer) -> int:
         if self._pos >= self._size:
             return 0
-        end = min(self._size, self._pos + len(buffer))
+        view = memoryview(buffer)
+        end = min(self._size, self._pos + len(view))
         data = self._lake.read_bytes(self._key, self._pos, end)
-        buffer[: len(data)] = data
+        view[: len(data)] = data
         self._pos += len(data)
         return len(data)
 
@@ -498,17 +504,19 @@ class _MultipartWriter(io.RawIOBase):
         self._lake, self._name, self._key = lake, key, lake._s3_key(key)
         self._condition = {"IfNoneMatch": "*"} if if_none_match else {}
         self._buffer = bytearray()
-        self._parts: list[dict] = []
+        self._parts: list[dict[str, Any]] = []
         self._upload_id: str | None = None
 
     def writable(self) -> bool:
         return True
 
-    def write(self, data) -> int:  # type: ignore[override]
-        self._buffer.extend(data)
+    def write(self, data: ReadableBuffer) -> int:
+        with memoryview(data) as view:
+            self._buffer += view
+            written = view.nbytes
         if len(self._buffer) >= self._lake.part_bytes:
             self._flush_part()
-        return len(data)
+        return written
 
     def _flush_part(self) -> None:
         s3, bucket = self._lake._s3, self._lake.bucket

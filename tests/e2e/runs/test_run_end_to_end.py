@@ -9,7 +9,8 @@ import polars as pl
 import pytest
 from support import companion_files
 
-from careatlas.shared import catalog, layout, runs
+from careatlas.runs import model
+from careatlas.shared import catalog, layout
 
 pytestmark = pytest.mark.e2e
 ACS_YEAR = "2022"
@@ -35,7 +36,7 @@ def test_a_full_run_from_land_to_marts(stack) -> None:
     assert pointer.version == started["run_id"] and pointer.rows == 300
     latest = lake.read_json(layout.marts_latest())
     assert latest["run_id"] == started["run_id"]
-    assert runs.load_manifest(lake, started["run_id"]).status == "succeeded"
+    assert model.load_manifest(lake, started["run_id"]).status == "succeeded"
     again = _start(stack, inputs)  # the same release and bytes: nothing to do
     assert again["status"] == "already built" and again["run_id"] == started["run_id"]
     listed = stack.cli_json("runs")
@@ -69,5 +70,5 @@ def test_cancel_revokes_a_queued_run_and_frees_the_release(stack) -> None:
     assert status.returncode == 1 and '"status": "cancelled"' in status.stdout
     stack.start_workers("ingest")
     time.sleep(3)  # a revoked task is dropped when a worker receives it: nothing gets planned
-    assert runs.load_manifest(stack.lake, run_id).plan is None
+    assert model.load_manifest(stack.lake, run_id).plan is None
     assert stack.cli_json("run", "--nppes", inputs["nppes"], "--acs-year", ACS_YEAR)["status"] == "planning"

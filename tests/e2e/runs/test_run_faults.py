@@ -12,7 +12,9 @@ import polars as pl
 import pytest
 from support.faults import wait_until
 
-from careatlas.shared import catalog, runs
+from careatlas.runs import model
+from careatlas.runs.live import RunStore
+from careatlas.shared import catalog
 
 pytestmark = pytest.mark.e2e
 ACS_YEAR = "2022"
@@ -32,8 +34,8 @@ def _published_rows(stack) -> int:
     return frame.height
 
 
-def _live(stack) -> runs.RunStore:
-    return runs.RunStore.from_url(stack.env["CAREATLAS_REDIS_URL"])
+def _live(stack) -> RunStore:
+    return RunStore.from_url(stack.env["CAREATLAS_REDIS_URL"])
 
 
 def test_sigkill_an_ingest_worker_mid_chunk(stack) -> None:
@@ -77,11 +79,11 @@ def test_census_outage_fails_clearly_then_retry_reuses_ingest(stack) -> None:
     run_id = _start(stack, stack.inputs(rows=300))
     watched = stack.cli("watch", run_id, timeout=600)
     assert watched.returncode == 1
-    manifest = runs.load_manifest(stack.lake, run_id)
+    manifest = model.load_manifest(stack.lake, run_id)
     assert manifest.status == "failed" and "census.fetch_acs5" in manifest.error
-    chunk_runs = sum(1 for t in runs.load_tasks(stack.lake, run_id).values() if t.name == "ingest.ingest_chunk")
+    chunk_runs = sum(1 for t in model.load_tasks(stack.lake, run_id).values() if t.name == "ingest.ingest_chunk")
     stack.census.recover()
     retried = stack.cli("retry", run_id, "--wait", timeout=400)
     assert retried.returncode == 0, retried.stdout[-3000:]
-    after = sum(1 for t in runs.load_tasks(stack.lake, run_id).values() if t.name == "ingest.ingest_chunk")
+    after = sum(1 for t in model.load_tasks(stack.lake, run_id).values() if t.name == "ingest.ingest_chunk")
     assert after == chunk_runs  # no chunk ran again: ingest output was reused

@@ -12,17 +12,17 @@ from pathlib import Path
 import pytest
 from support import real_rows
 
-from careatlas.shared import runs
+from careatlas.runs import model
 
 pytestmark = pytest.mark.e2e
 
 
-def _run(stack, path: Path, kind: str, *extra: str) -> runs.RunManifest:
+def _run(stack, path: Path, kind: str, *extra: str) -> model.RunManifest:
     done = stack.cli("run", "--nppes", str(path), "--kind", kind, "--acs-year", str(real_rows.ACS_YEAR), *extra,
                      "--wait", timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     run_id = done.stdout.split()[0]  # the run id is printed first, then the watch
-    manifest = runs.load_manifest(stack.lake, run_id)
+    manifest = model.load_manifest(stack.lake, run_id)
     assert manifest is not None and manifest.status == "succeeded", manifest
     return manifest
 

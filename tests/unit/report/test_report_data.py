@@ -7,7 +7,8 @@ import pytest
 import report_marts
 
 from careatlas.report.data import MART_COLUMNS, ReportError, RunNotFound, dbt_test_counts, load_marts
-from careatlas.shared import layout, runs
+from careatlas.runs import model
+from careatlas.shared import layout
 from careatlas.shared.storage import Lake
 
 
@@ -41,7 +42,7 @@ def test_an_older_run_is_read_from_its_prefix_and_run_files(lake: Lake) -> None:
     report_marts.publish(lake, "run-new")
     summary = {"marts": {"fct_county_access": 7}, "tests": {"pass": 40}, "warnings": [],
                "inputs": {"acs_year": 2022, "nppes_full": {"release": "2024-12-08", "version": "v1", "rows": 5}}}
-    runs.save_manifest(lake, runs.RunManifest(
+    model.save_manifest(lake, model.RunManifest(
         run_id="run-old", status="succeeded", release="2024-12-08", kind="full", dataset="npidata",
         raw_key="raw/nppes/release=2024-12-08/npidata.csv", raw_sha256="a" * 64, raw_bytes=10, result=summary))
 

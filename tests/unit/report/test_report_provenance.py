@@ -3,7 +3,8 @@ from __future__ import annotations
 import report_marts
 
 from careatlas.report.provenance import DbtNode, NppesInput, collect, not_passed
-from careatlas.shared import catalog, layout, runs
+from careatlas.runs import model
+from careatlas.shared import catalog, layout
 from careatlas.shared.storage import Lake
 
 
@@ -58,7 +59,7 @@ def test_tests_dbt_and_references_come_from_the_pointer_and_run_results(lake: La
 
 def test_the_run_manifest_is_summarised(lake: Lake) -> None:
     pointer = report_marts.publish(lake, "run-1")
-    runs.save_manifest(lake, runs.RunManifest(
+    model.save_manifest(lake, model.RunManifest(
         run_id="run-1", status="succeeded", release="2025-01-12", kind="full", dataset="npidata",
         raw_key="raw/nppes/release=2025-01-12/npidata.zip", raw_sha256="c" * 64, raw_bytes=5))
 

@@ -63,9 +63,8 @@ def demo(
         for module in ("careatlas.ingest.pipeline", "careatlas.transform.build", "careatlas.report.labels",
                        *(("careatlas.synth.nppes",) if nppes is None else ())):
             importlib.import_module(module)
-    reference_files.default_warehouse(lake)
     # --reference also reaches the report's comparisons (they read the settings' reference folder)
-    settings = configure(lake=lake, reference=reference)
+    settings = configure(lake=lake, reference=reference, warehouse_in_lake=True)
     from careatlas.cli.embedded import EmbeddedRun, run_embedded
 
     with exit_codes({FileNotFoundError: ExitCode.NOT_FOUND}):

@@ -6,16 +6,11 @@ in the repo's ``data/reference/`` (``careatlas.shared.reference_folder`` finds t
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from careatlas.shared import layout
-from careatlas.shared.reference_folder import VENDORED_DIR, folders, reference_dir
+from careatlas.shared.reference_folder import folders
 from careatlas.shared.storage import Lake
-
-# VENDORED_DIR and reference_dir live in careatlas.shared.reference_folder; bench/places_bench.py still
-# reads them here (its owner updates it, then these two names go)
-__all__ = ["EMBEDDED_FILES", "VENDORED_DIR", "embedded_sources", "missing_kinds", "reference_dir"]
 
 # what the embedded default lands, by reference kind: relative paths, the first found wins
 EMBEDDED_FILES = {
@@ -55,9 +50,3 @@ def missing_kinds(lake: Lake) -> tuple[str, ...]:
         if not any(layout.is_data_file(key) for key in lake.list(root))
     )
 
-
-def default_warehouse(lake: str) -> None:
-    """A local lake keeps its DuckDB warehouse inside it (``<lake>/_warehouse/``), so runs of the
-    demo and ``careatlas transform`` on the same lake continue each other's incremental state."""
-    if "://" not in lake:
-        os.environ.setdefault("CAREATLAS_WAREHOUSE_PATH", str(Path(lake) / "_warehouse" / "careatlas.duckdb"))

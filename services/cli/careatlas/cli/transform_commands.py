@@ -8,7 +8,6 @@ extracts vendored in data/reference/; what the lake already has is used as it is
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -34,9 +33,8 @@ def transform(
     as_json: JsonOption = False,
 ) -> None:
     """Build the marts of a lake with dbt, loading reference data the lake lacks first."""
-    reference_files.default_warehouse(lake or os.environ.get("CAREATLAS_LAKE", "lake"))
-    settings = configure(lake=lake)
-    from careatlas.shared.runs import new_run_id
+    settings = configure(lake=lake, warehouse_in_lake=True)
+    from careatlas.runs.model import new_run_id
     from careatlas.shared.storage import open_lake
 
     with requires_extra("embedded", "careatlas transform"):  # the workers' code, in-process

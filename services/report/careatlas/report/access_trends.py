@@ -7,6 +7,7 @@ than them) gets no section.
 from __future__ import annotations
 
 from html import escape
+from typing import cast
 
 import plotly.graph_objects as go
 import polars as pl
@@ -101,10 +102,10 @@ def beyond_table(county: pl.DataFrame) -> str:
     rows = []
     for discipline, label in DISCIPLINES:
         part = county.filter(pl.col("discipline") == discipline)
-        people = part["zcta_population"].sum() or 0
+        people = cast(float, part["zcta_population"].sum()) or 0  # integer columns: never a Decimal
         cells = [f"<td>{label}</td>"]
         for column in ("population_beyond_30_miles", "population_beyond_60_miles"):
-            beyond = part[column].sum() or 0
+            beyond = cast(float, part[column].sum()) or 0
             share = f"{100 * beyond / people:.1f}%" if people else "—"
             cells.append(f'<td class="num">{beyond:,.0f}</td><td class="num">{share}</td>')
         rows.append(f'<tr data-discipline="{discipline}">{"".join(cells)}</tr>')

@@ -7,6 +7,7 @@ be checked against the marts.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
@@ -72,7 +73,7 @@ def county_map(access: pl.DataFrame, shapes: Shapes) -> go.Figure:
     return figure
 
 
-def _outlines(shapes: Shapes, frame: pl.DataFrame) -> dict:
+def _outlines(shapes: Shapes, frame: pl.DataFrame) -> dict[str, Any]:
     """Only the trace's own counties: each outline is written into the page once."""
     wanted = set(frame["county_fips"].to_list())
     return {"type": "FeatureCollection", "features": [
@@ -81,7 +82,7 @@ def _outlines(shapes: Shapes, frame: pl.DataFrame) -> dict:
     ]}
 
 
-def _hover_data(frame: pl.DataFrame) -> list[list]:
+def _hover_data(frame: pl.DataFrame) -> list[list[Any]]:
     shortage = frame["is_primary_care_shortage"].map_elements(
         lambda met: "met" if met else "not met", return_dtype=pl.String).fill_null("not screened")
     return [list(row) for row in zip(frame["county_name"], frame["state_code"], frame["primary_care_providers"],
@@ -92,7 +93,7 @@ _HOVER = ("<b>%{customdata[0]}</b> (%{customdata[1]})<br>Population: %{customdat
           "<br>Primary-care providers: %{customdata[2]:,.1f}<br>Primary-care shortage screen: %{customdata[4]}")
 
 
-def _ratio_trace(rated: pl.DataFrame, counties: dict) -> go.Choropleth:
+def _ratio_trace(rated: pl.DataFrame, counties: dict[str, Any]) -> go.Choropleth:
     values = rated["people_per_primary_care_provider"].to_list()
     return go.Choropleth(
         name="People per primary-care provider", geojson=counties, locations=rated["county_fips"].to_list(),
@@ -103,7 +104,7 @@ def _ratio_trace(rated: pl.DataFrame, counties: dict) -> go.Choropleth:
     )
 
 
-def _flat_trace(frame: pl.DataFrame, counties: dict, label: str, color: str) -> go.Choropleth:
+def _flat_trace(frame: pl.DataFrame, counties: dict[str, Any], label: str, color: str) -> go.Choropleth:
     return go.Choropleth(
         name=label, geojson=counties, locations=frame["county_fips"].to_list(), z=[1] * frame.height,
         colorscale=[[0, color], [1, color]], showscale=False, showlegend=True, marker_line_width=0.2,
@@ -120,7 +121,8 @@ def _state_outlines(shapes: Shapes) -> go.Choropleth:
     )
 
 
-def _shortage_markers(frame: pl.DataFrame, points: dict, label: str, color: str, visible) -> go.Scattergeo:
+def _shortage_markers(frame: pl.DataFrame, points: dict[str, tuple[float, float]], label: str, color: str,
+                      visible: bool | str) -> go.Scattergeo:
     fips = frame["county_fips"].to_list()
     return go.Scattergeo(
         name=f"{label} ({len(fips):,})", lon=[points[f][0] for f in fips], lat=[points[f][1] for f in fips],
@@ -154,7 +156,7 @@ def state_density(states: pl.DataFrame) -> go.Figure:
     return figure
 
 
-def _ranked(states: pl.DataFrame, column: str) -> dict[str, list]:
+def _ranked(states: pl.DataFrame, column: str) -> dict[str, list[Any]]:
     frame = states.sort(column, descending=True, nulls_last=True)
     regions = frame["census_region_name"].to_list()
     return {

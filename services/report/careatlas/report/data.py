@@ -14,7 +14,8 @@ from typing import Any
 
 import polars as pl
 
-from careatlas.shared import catalog, layout, runs
+from careatlas.runs import model
+from careatlas.shared import catalog, layout
 from careatlas.shared.documents import LatestPointer
 from careatlas.shared.storage import Lake, LakeKeyNotFound
 
@@ -109,7 +110,7 @@ def run_pointer(lake: Lake, run_id: str) -> dict[str, Any]:
         raise RunNotFound(f"run {run_id} has no marts in {lake.uri(prefix)}")
     results_key = layout.run_dbt_results(run_id)
     results = lake.read_json_or_none(results_key) or {}  # dbt's document
-    manifest = runs.load_manifest(lake, run_id)
+    manifest = model.load_manifest(lake, run_id)
     summary = (manifest.result or {}) if manifest else {}
     return LatestPointer(
         run_id=run_id,

@@ -7,6 +7,7 @@ fct_county_safety_net). Registered in careatlas.report.sections."""
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
 import polars as pl
 
@@ -88,7 +89,7 @@ def counties_html(needed: pl.DataFrame, safety_net: pl.DataFrame, top: int = 15)
     return f'<table class="data" id="gap-counties"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def _cells(row: dict) -> str:
+def _cells(row: dict[str, Any]) -> str:
     return "".join(
         f'<td data-col="{column}"{"" if formatter is str else NUM}>'
         f'{escape("—" if row[column] is None else formatter(row[column]))}</td>'

@@ -94,6 +94,6 @@ def _section(section: Section) -> str:
 
 def figure_json(figure: go.Figure) -> str:
     """The figure as JSON that is safe inside a <script> element."""
-    text = pio.to_json(figure, validate=False, pretty=False)
+    text: str = pio.to_json(figure, validate=False, pretty=False)
     # "</" would end the script element; "\\/" is the same string to JSON.parse
     return text.replace("</", "<\\/")

@@ -72,7 +72,7 @@ def _label(source: Any) -> str:
     return NOT_AVAILABLE
 
 
-def describe_synthetic(synthetic: dict) -> str:
+def describe_synthetic(synthetic: dict[str, Any]) -> str:
     """One sentence: what the generated providers are and what they were drawn from (the record
     careatlas.synth.provenance writes, kept in latest.json as ``synthetic_nppes``)."""
     where = "the whole country" if synthetic["states"] == "all" else ", ".join(synthetic["states"])

@@ -16,6 +16,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
+from types import ModuleType
 
 import structlog
 
@@ -50,7 +51,8 @@ def publish_dbt_docs(lake: Lake, out_dir: Path, settings: Settings) -> Path:
         return _generate(dbt_runner, lake, settings, Path(folder) / "empty.duckdb", ["--empty-catalog"], out_dir)
 
 
-def _generate(dbt_runner, lake: Lake, settings: Settings, warehouse: Path, extra: list[str], out_dir: Path) -> Path:
+def _generate(dbt_runner: ModuleType, lake: Lake, settings: Settings, warehouse: Path, extra: list[str],
+              out_dir: Path) -> Path:
     config = dbt_runner.DbtConfig.from_settings(
         settings, lake_is_s3=lake.is_s3, warehouse_path=warehouse, target_path=warehouse.parent / "dbt-docs-target"
     )

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from careatlas.report.labels import demographic_sources
-from careatlas.shared import catalog, layout, runs
+from careatlas.runs import model
+from careatlas.shared import catalog, layout
 from careatlas.shared.storage import Lake
 
 REFERENCE_INPUTS = (
@@ -121,7 +122,7 @@ def dbt_summary(run_results: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_summary(lake: Lake, run_id: str) -> dict[str, Any] | None:
-    manifest = runs.load_manifest(lake, run_id)
+    manifest = model.load_manifest(lake, run_id)
     if manifest is None:
         return None  # built by `careatlas transform`/the demo without an orchestrated run
     return {

@@ -111,6 +111,7 @@ def _added_sections(marts: RunMarts, shapes: Shapes, listed: list[str]) -> list[
         if spec.sections is not None:
             added.extend(spec.sections(marts.frames, shapes, listed))
             continue
+        assert spec.render is not None  # a section renders itself, or adds whole sections
         body, note = spec.render({name: marts[name] for name in spec.marts})
         added.append(Section(spec.anchor, spec.title, body, note=note))
     return added

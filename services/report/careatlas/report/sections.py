@@ -6,29 +6,36 @@ here only (one place to read how the page rounds).
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from careatlas.report.provenance import Provenance
 
+if TYPE_CHECKING:
+    from careatlas.report.html import Section
 
-def fmt_count(value: float | None) -> str:
+Number = float | Decimal  # what a polars sum gives (Decimal for decimal columns); int is a float here
+Formatter = Callable[[Any], str]  # a column's cell text: fmt_count, fmt_decimal, str, ...
+
+
+def fmt_count(value: Number | None) -> str:
     return "—" if value is None else f"{value:,.0f}"
 
 
-def fmt_decimal(value: float | None, digits: int = 1) -> str:
+def fmt_decimal(value: Number | None, digits: int = 1) -> str:
     return "—" if value is None else f"{value:,.{digits}f}"
 
 
-def fmt_pct(value: float | None) -> str:
+def fmt_pct(value: Number | None) -> str:
     return "—" if value is None else f"{value:.1f}%"
 
 
-def headline(access: pl.DataFrame) -> dict[str, tuple[str, float]]:
+def headline(access: pl.DataFrame) -> dict[str, tuple[str, Number]]:
     """The numbers at the top: {key: (label, value)}."""
     shortage = access.filter(pl.col("is_primary_care_shortage").fill_null(False))
     no_pcp = access.filter((pl.col("total_population").fill_null(0) > 0) & (pl.col("primary_care_providers") == 0))
@@ -87,11 +94,11 @@ def _underserved_row(row: dict[str, Any]) -> str:
     return f'<tr data-fips="{escape(row["county_fips"])}">{cells}<td data-col="screens">{badges}</td></tr>'
 
 
-def _text(formatter, value: Any) -> str:
+def _text(formatter: Formatter, value: Any) -> str:
     return "—" if value is None else formatter(value)
 
 
-def _class(formatter) -> str:
+def _class(formatter: Formatter) -> str:
     return "" if formatter is str else ' class="num"'
 
 
@@ -144,7 +151,7 @@ def _key_values(table_id: str, facts: list[tuple[str, Any]]) -> str:
     return f'<table class="facts" id="{table_id}">{rows}</table>'
 
 
-def _table(table_id: str, headers: tuple[str, ...], rows: list[tuple]) -> str:
+def _table(table_id: str, headers: tuple[str, ...], rows: list[tuple[Any, ...]]) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>" for row in rows)
     return f'<table class="data" id="{table_id}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
@@ -171,10 +178,10 @@ class PageSection:
 
     anchor: str
     title: str
-    marts: dict[str, tuple[str, ...]]
+    marts: Mapping[str, tuple[str, ...]]
     render: Callable[[dict[str, pl.DataFrame]], tuple[str, str | None]] | None
     # or whole sections with figures: (all frames, county shapes, the listed counties' FIPS) -> html.Section list
-    sections: Callable[..., list] | None = None
+    sections: Callable[..., list[Section]] | None = None
 
 
 _REGISTERED: list[str] = []  # modules that define SECTION, imported when the page is built

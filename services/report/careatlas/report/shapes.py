@@ -72,7 +72,8 @@ def _cached(folder: Path, name: str, *, with_points: bool) -> dict[str, Any]:
     path = folder / f"{name}-{_package_version()}-tol{TOLERANCE_DEG}.geojson"
     if path.is_file():
         try:
-            return json.loads(path.read_text())
+            cached: dict[str, Any] = json.loads(path.read_text())
+            return cached
         except json.JSONDecodeError:
             log.warning("shape cache unreadable, converting again", path=str(path))
     collection = convert(_shapefile(name), with_points=with_points)

@@ -34,7 +34,7 @@ NOTE = ("People per provider compared county by county; a synthetic run is not e
         "careatlas validate RUN --against chr|hpsa|ahrf.")
 
 
-def _row(label: str, figures: dict[str, Any]) -> tuple:
+def _row(label: str, figures: dict[str, Any]) -> tuple[str, ...]:
     def num(key: str, digits: int = 3) -> str:
         return fmt_decimal(figures.get(key), digits)
 
@@ -43,7 +43,7 @@ def _row(label: str, figures: dict[str, Any]) -> tuple:
             num("sensitivity"), num("specificity"), num("auc"))
 
 
-def _rows(against: str, summary: dict[str, Any]) -> list[tuple]:
+def _rows(against: str, summary: dict[str, Any]) -> list[tuple[str, ...]]:
     if against == "chr":
         rows = []
         for measure, figures in summary["measures"].items():
@@ -64,7 +64,9 @@ def render(frames: dict[str, pl.DataFrame]) -> tuple[str, str | None]:
     # CareAtlas's own people per core mental-health provider, for CHR v062, rides on the score mart
     own = frames["fct_underserved_counties"].select("county_fips", "people_per_core_mental_health_provider")
     frames = {**frames, "fct_county_access": frames["fct_county_access"].join(own, on="county_fips", how="left")}
-    rows, skipped, missed = [], [], {}
+    rows: list[tuple[str, ...]] = []
+    skipped: list[str] = []
+    missed: dict[str, int] = {}  # hpsa: likely reason -> designated counties the screen misses
     for against in ("chr", "hpsa", "ahrf"):
         try:
             summary, _ = compare(against, reference_files(against, None, found), frames, release)

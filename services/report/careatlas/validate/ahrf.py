@@ -8,6 +8,7 @@ run counts NPPES headcounts at practice ZIPs (HRSA App. A specialties). A missin
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -61,5 +62,5 @@ def compare(reference: pl.DataFrame, access: pl.DataFrame, nppes_release: str | 
     return table.with_columns(cause.alias("likely_cause")).sort("county_fips"), year
 
 
-def summarise(table: pl.DataFrame, year: int) -> dict:
+def summarise(table: pl.DataFrame, year: int) -> dict[str, Any]:
     return {"ahrf_year": year, **metrics.agreement(table, "careatlas_value", "reference_value")}

@@ -9,6 +9,7 @@ County rows only (CHR's state and national rows, countycode 000, are left out).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -32,7 +33,10 @@ def read(path: Path) -> pl.DataFrame:
     if measure is None or any(c not in frame.columns for c in needed):
         raise ChrFileError(f"{path.name} is not a County Health Rankings v062/v131 file: it needs statecode, "
                            f"countycode and v062_ or v131_rawalternatevalue (it has {', '.join(frame.columns[:8])})")
-    number = lambda column: pl.col(f"{measure}_{column}").replace("", None).cast(pl.Float64)  # noqa: E731
+
+    def number(column: str) -> pl.Expr:
+        return pl.col(f"{measure}_{column}").replace("", None).cast(pl.Float64)
+
     return frame.filter(pl.col("countycode") != "000").select(
         (pl.col("statecode").str.zfill(2) + pl.col("countycode").str.zfill(3)).alias("county_fips"),
         pl.lit(measure).alias("measure"),
@@ -96,7 +100,7 @@ def _cause(nppes_release: str | None) -> pl.Expr:
     )
 
 
-def summarise(table: pl.DataFrame) -> dict:
+def summarise(table: pl.DataFrame) -> dict[str, Any]:
     """Overall figures: the CHR-compatible values against CHR's over every county of both
     measures (plain keys), then per measure, and CareAtlas's own definition against CHR's."""
     measures = {}

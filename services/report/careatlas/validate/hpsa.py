@@ -13,6 +13,7 @@ sub-county service areas (the HPSAs cover under 90% of its people), a high-needs
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -73,7 +74,7 @@ def _miss_reason() -> pl.Expr:
     )
 
 
-def summarise(table: pl.DataFrame) -> dict:
+def summarise(table: pl.DataFrame) -> dict[str, Any]:
     screened = table.filter(pl.col("is_screened").is_not_null())
     scored = table.filter(pl.col("underserved_score").is_not_null())
     figures = metrics.confusion(screened["is_screened"].to_list(), screened["is_designated"].to_list())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 import polars as pl
@@ -45,7 +46,7 @@ def agreement(frame: pl.DataFrame, ours: str, reference: str) -> dict[str, float
     return {
         "counties_compared": both.height,
         "spearman": spearman(both[ours].to_list(), both[reference].to_list()),
-        "median_abs_pct_diff": float(diffs.median()) if diffs.len() else None,
+        "median_abs_pct_diff": float(cast(float, diffs.median())) if diffs.len() else None,  # of Float64
         "counties_over_20pct": int((diffs > OVER_PCT).sum()),
     }
 

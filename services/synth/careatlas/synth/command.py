@@ -38,11 +38,9 @@ def _weekly(options: Options, newline: str) -> GenerateSummary:
         raise OptionError("--size applies to full files; size a weekly delta with --rows")
     if not options.base.is_file():
         raise FileNotFoundError(f"base file not found: {options.base}")
-    common = dict(rows=options.rows, seed=options.seed, release=options.release,
-                  reference_dir=options.reference, newline=newline)
-    if options.as_zip:
-        return write_weekly_zip(options.base, options.out or Path("."), **common)
-    return generate_weekly(options.base, options.out or Path("."), **common)
+    write = write_weekly_zip if options.as_zip else generate_weekly
+    return write(options.base, options.out or Path("."), rows=options.rows, seed=options.seed,
+                 release=options.release, reference_dir=options.reference, newline=newline)
 
 
 def _full(options: Options, newline: str) -> GenerateSummary:
@@ -50,12 +48,10 @@ def _full(options: Options, newline: str) -> GenerateSummary:
         raise OptionError("--base applies to --kind weekly only")
     size_bytes = parse_size(options.size) if options.size is not None else None
     release = options.release or DEFAULT_RELEASE
-    common = dict(rows=options.rows, size_bytes=size_bytes, seed=options.seed,
-                  reference_dir=options.reference, newline=newline,
-                  release=release, workers=options.workers, supply=supply_spec(options.supply, release))
-    if options.as_zip:
-        return write_monthly_zip(options.out or Path("."), **common)
-    return generate_file(options.out or Path("."), **common)
+    write = write_monthly_zip if options.as_zip else generate_file
+    return write(options.out or Path("."), rows=options.rows, size_bytes=size_bytes, seed=options.seed,
+                 reference_dir=options.reference, newline=newline,
+                 release=release, workers=options.workers, supply=supply_spec(options.supply, release))
 
 
 def supply_spec(text: str | None, release: date) -> SupplySpec | None:

@@ -53,7 +53,8 @@ def draw_dates(draw: Draw, release: date, deactivated: np.ndarray, reactivated: 
 
 
 def _between(draw: Draw, low: np.ndarray, high: np.ndarray | int) -> np.ndarray:
-    return low + (draw.rng.random(draw.n) * (np.asarray(high) - low + 1)).astype(np.int64)
+    between: np.ndarray = low + (draw.rng.random(draw.n) * (np.asarray(high) - low + 1)).astype(np.int64)
+    return between
 
 
 def _reactivate(draw: Draw, dates: Dates, rows: np.ndarray, last_day: int) -> Dates:

@@ -34,7 +34,7 @@ class Draw:
     def __init__(self, rng: np.random.Generator, n: int) -> None:
         self.rng, self.n = rng, n
 
-    def flag(self, probability: float) -> np.ndarray:
+    def flag(self, probability: float | np.ndarray) -> np.ndarray:
         return self.rng.random(self.n) < probability
 
     def index(self, choices: Choices) -> np.ndarray:
@@ -71,7 +71,7 @@ def nulls_where(series: pl.Series, mask: np.ndarray | None) -> pl.Series:
 
 
 @lru_cache(maxsize=16)
-def null_column(length: int, dtype: pl.DataType = pl.String) -> pl.Series:
+def null_column(length: int, dtype: pl.DataType | type[pl.DataType] = pl.String) -> pl.Series:
     """All-null column; cached because every batch needs hundreds of them."""
     return pl.repeat(None, length, dtype=dtype, eager=True)
 

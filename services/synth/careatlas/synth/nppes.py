@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, Any
 
 import numpy as np
 import polars as pl
@@ -52,11 +52,11 @@ class GenerateSummary:
     seed: int
     release: date
     counts: dict[str, int] = field(default_factory=dict)  # weekly: updated / added / deactivated
-    synthetic: dict = field(default_factory=dict)  # with a county supply: what it was drawn from
+    synthetic: dict[str, Any] = field(default_factory=dict)  # with a county supply: what it was drawn from
     # NPI and MM/DD/YYYY deactivation date of every deactivated row, for the report
     deactivations: pl.DataFrame = field(default_factory=pl.DataFrame, repr=False, compare=False)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "path": str(self.path), "kind": self.kind, "rows": self.rows, "bytes": self.bytes,
             "deactivated": self.deactivated, "seconds": round(self.seconds, 3),
@@ -101,7 +101,7 @@ def rows_for_size(size_bytes: int, seed: int, release: date, newline: str,
 class _Totals:
     """Counts bytes and collects deactivations while batches stream to the sink."""
 
-    def __init__(self, sink: BinaryIO, extra: Callable[[BatchResult], None] | None) -> None:
+    def __init__(self, sink: IO[bytes], extra: Callable[[BatchResult], None] | None) -> None:
         self.sink, self.extra, self.bytes = sink, extra, 0
         self.npis: list[np.ndarray] = []
         self.days: list[np.ndarray] = []
@@ -126,7 +126,7 @@ class _Totals:
         })
 
 
-def write_main(sink: BinaryIO, plan: Plan, workers: int | None = None,
+def write_main(sink: IO[bytes], plan: Plan, workers: int | None = None,
                extra: Callable[[BatchResult], None] | None = None) -> _Totals:
     """Header and every batch of ``plan`` into ``sink``; ``extra`` sees each batch too."""
     totals = _Totals(sink, extra)
@@ -142,6 +142,7 @@ def resolve_rows(rows: int | None, size_bytes: int | None, seed: int, release: d
     check_options(rows, size_bytes, release, newline)
     if rows is not None:
         return rows
+    assert size_bytes is not None  # check_options: one of the two
     return rows_for_size(size_bytes, seed, release, newline, reference_dir)
 
 

@@ -58,7 +58,8 @@ def _population_weights(zips: pl.DataFrame, zctas: pl.DataFrame) -> np.ndarray:
     people = zips.join(per_zip, on="ZIP", how="left")["people"].fill_null(0.0).to_numpy()
     # ZIPs without a ZCTA (PO boxes, a hospital's own ZIP) keep a small chance
     floor = float(np.median(people[people > 0])) * 0.05
-    return np.maximum(people, floor)
+    weights: np.ndarray = np.maximum(people, floor)
+    return weights
 
 
 def _credential_group(grouping: str, classification: str) -> str:

@@ -11,7 +11,7 @@ import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -85,7 +85,7 @@ def run(plan: Plan, consume: Callable[[BatchResult], None], workers: int | None 
         return
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        pending: deque = deque()
+        pending: deque[Future[BatchResult]] = deque()
         submitted = 0
         while submitted < plan.batches or pending:
             # bounded look-ahead: memory stays a few batches however big the file

@@ -17,6 +17,7 @@ _ID_AT_LEAST = [1, 0.708, 0.379, 0.233, 0.157, 0.119, 0.093, 0.076, 0.062, 0.053
 _ID_COUNT = np.cumsum(-np.diff(_ID_AT_LEAST))  # P(exactly 0), P(0 or 1), ...
 _LICENSE_PREFIX = Choices.of(["", "", "", "MD", "ME", "A", "G", "RN", "LPC", "DN"])
 _GROUPS = Choices.of(["193200000X MULTI-SPECIALTY GROUP", "193400000X SINGLE SPECIALTY  GROUP"])
+Drawn = tuple[np.ndarray, np.ndarray, np.ndarray]  # draw_codes: slots filled, primary slot, codes per slot
 
 
 def _count(batch: Batch, cumulative: np.ndarray) -> np.ndarray:
@@ -27,10 +28,11 @@ def _individual_codes(batch: Batch) -> np.ndarray:
     """Codes for individuals: the national mix, or with a county supply each row's own kind."""
     if batch.supply is None:
         return batch.draw.index(batch.vocab.taxonomy.individual)
+    assert batch.kinds is not None  # drawn with the supply (rows.make_rows)
     return batch.supply.draw_codes(batch.draw.rng, batch.kinds)
 
 
-def draw_codes(batch: Batch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def draw_codes(batch: Batch) -> Drawn:
     """Per row: number of slots filled, primary slot, and the code index of every slot."""
     draw, taxonomy = batch.draw, batch.vocab.taxonomy
     filled = np.minimum(_count(batch, _SLOT_COUNT), FILLED_SLOTS)
@@ -42,7 +44,7 @@ def draw_codes(batch: Batch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return filled, primary_slot, codes
 
 
-def taxonomy_columns(batch: Batch, practice_state: pl.Series, drawn: tuple) -> Columns:
+def taxonomy_columns(batch: Batch, practice_state: pl.Series, drawn: Drawn) -> Columns:
     draw, taxonomy = batch.draw, batch.vocab.taxonomy
     filled, primary_slot, codes = drawn
     active = batch.individual | batch.organisation
@@ -67,9 +69,10 @@ def taxonomy_columns(batch: Batch, practice_state: pl.Series, drawn: tuple) -> C
     return columns
 
 
-def primary_codes(drawn: tuple) -> np.ndarray:
+def primary_codes(drawn: Drawn) -> np.ndarray:
     _, primary_slot, codes = drawn
-    return codes[primary_slot, np.arange(codes.shape[1])]
+    primary: np.ndarray = codes[primary_slot, np.arange(codes.shape[1])]
+    return primary
 
 
 def identifier_columns(batch: Batch, practice_state: pl.Series) -> Columns:

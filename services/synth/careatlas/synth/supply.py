@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import polars as pl
@@ -71,7 +72,9 @@ class Supply:
     def draw_kinds(self, rng: np.random.Generator, county: np.ndarray) -> np.ndarray:
         shares = np.cumsum(self.counts, axis=1)
         shares /= np.maximum(shares[:, -1:], 1e-12)
-        return np.minimum((rng.random(len(county))[:, None] >= shares[county]).sum(axis=1), len(KIND_NAMES) - 1)
+        kinds: np.ndarray = np.minimum((rng.random(len(county))[:, None] >= shares[county]).sum(axis=1),
+                                       len(KIND_NAMES) - 1)
+        return kinds
 
     def draw_codes(self, rng: np.random.Generator, kind: np.ndarray) -> np.ndarray:
         """A taxonomy code index for every row, from the codes of the row's kind."""
@@ -79,6 +82,7 @@ class Supply:
         uniform = rng.random(len(kind))
         for number, choices in enumerate(self.codes):
             rows = kind == number
+            assert choices.cumulative is not None  # weighted (_code_choices)
             found = np.searchsorted(choices.cumulative, uniform[rows], side="right")
             index[rows] = choices.values.cast(pl.Int64).to_numpy()[np.minimum(found, len(choices) - 1)]
         return index
@@ -133,7 +137,7 @@ def _placements(reference_dir: Path | None, vocab: Vocab) -> tuple[pl.DataFrame,
     crosswalk, hud_path = _read(reference_dir, CROSSWALK_FILE, ["ZIP", "COUNTY", "BUS_RATIO", "TOT_RATIO"])
     zctas, zcta_path = _read(reference_dir, ZCTA_FILE, ["ZCTA5", "Population"])
     people = zctas.select(pl.col("ZCTA5").alias("ZIP"), pl.col("Population").cast(pl.Float64).alias("people"))
-    floor = float(people.filter(pl.col("people") > 0)["people"].median()) * 0.05
+    floor = cast(float, people.filter(pl.col("people") > 0)["people"].median()) * 0.05  # of a Float64 column
     zip_index = pl.DataFrame({"ZIP": vocab.places.zip5.values, "zip": np.arange(len(vocab.places.zip5))})
     ratio = pl.col("BUS_RATIO").cast(pl.Float64)
     pairs = (
@@ -158,6 +162,7 @@ def _placements(reference_dir: Path | None, vocab: Vocab) -> tuple[pl.DataFrame,
 
 def _code_choices(vocab: Vocab) -> list[Choices]:
     taxonomy = vocab.taxonomy
+    assert taxonomy.individual.cumulative is not None  # the individual mix is weighted (model.Taxonomy)
     weights = np.diff(taxonomy.individual.cumulative, prepend=0.0)
     kinds = np.array([KIND_NAMES.index(kind_of_code(code)) for code in taxonomy.codes.to_list()])
     choices = []

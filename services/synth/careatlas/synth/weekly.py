@@ -9,6 +9,7 @@ import csv
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import polars as pl
@@ -43,7 +44,7 @@ def read_base(path: Path) -> pl.DataFrame:
 
 
 def latest_update(base: pl.DataFrame) -> date:
-    return base["Last Update Date"].str.to_date("%m/%d/%Y", strict=False).max()
+    return cast(date, base["Last Update Date"].str.to_date("%m/%d/%Y", strict=False).max())  # of a Date column
 
 
 def split_counts(total: int) -> tuple[int, int, int]:

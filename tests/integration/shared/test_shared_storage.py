@@ -291,6 +291,62 @@ def test_a_failed_multipart_write_leaves_nothing(backend: Backend) -> None:
         assert backend.s3.list_multipart_uploads(Bucket=backend.bucket).get("Uploads", []) == []
 
 
+def _s3_only(backend: Backend) -> None:
+    if backend.s3 is None:
+        pytest.skip("multipart uploads exist on S3 only")
+
+
+def _pending_uploads(backend: Backend) -> list[str]:
+    """Multipart uploads S3 still keeps (and bills) for the bucket; looks under S3."""
+    return [u["Key"] for u in backend.s3.list_multipart_uploads(Bucket=backend.bucket).get("Uploads", [])]
+
+
+def test_a_connection_lost_mid_upload_is_retryable_and_leaves_no_upload(backend: Backend,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """S3 itself fails on the second part (not the caller): the error is LakeUnavailable, and the
+    parts already uploaded are aborted."""
+    from botocore.exceptions import EndpointConnectionError
+
+    _s3_only(backend)
+    lake = backend.lake(part_bytes=S3_MIN_PART_BYTES)
+    upload_part, sent = lake._s3.upload_part, []
+
+    def drops_on_the_second_part(**kwargs):
+        sent.append(kwargs["PartNumber"])
+        if kwargs["PartNumber"] == 2:
+            raise EndpointConnectionError(endpoint_url="http://s3.invalid")
+        return upload_part(**kwargs)
+
+    monkeypatch.setattr(lake._s3, "upload_part", drops_on_the_second_part)
+    with pytest.raises(LakeUnavailable, match="big/dropped.bin"), lake.writer("big/dropped.bin") as out:
+        for piece in _pieces(3 * S3_MIN_PART_BYTES):
+            out.write(piece)
+    assert sent == [1, 2]
+    assert not lake.exists("big/dropped.bin") and _pending_uploads(backend) == []
+
+
+def test_a_refused_multipart_create_leaves_no_upload(backend: Backend) -> None:
+    _s3_only(backend)
+    lake = backend.lake(part_bytes=S3_MIN_PART_BYTES)
+
+    def refuse() -> None:
+        raise ValueError("checksum differs")
+
+    with pytest.raises(ValueError, match="checksum differs"):
+        lake.create("c/refused.bin", io.BytesIO(b"".join(_pieces(2 * S3_MIN_PART_BYTES + 1))), verify=refuse)
+    assert not lake.exists("c/refused.bin") and _pending_uploads(backend) == []
+
+
+def test_a_multipart_create_loses_a_race_cleanly(backend: Backend) -> None:
+    """Another writer completes the key while ours is being uploaded: the conditional completion
+    (IfNoneMatch) refuses ours, the other object stays whole and no upload is left behind."""
+    _s3_only(backend)
+    lake = backend.lake(part_bytes=S3_MIN_PART_BYTES)
+    big = b"".join(_pieces(S3_MIN_PART_BYTES + MiB))
+    assert lake.create("c/raced.bin", io.BytesIO(big), verify=lambda: backend.plant("c/raced.bin", b"theirs")) is False
+    assert lake.read_bytes("c/raced.bin") == b"theirs" and _pending_uploads(backend) == []
+
+
 def test_part_size_below_the_s3_minimum_is_refused(backend: Backend) -> None:
     with pytest.raises(LakeError, match="below S3's minimum"):
         backend.lake(part_bytes=S3_MIN_PART_BYTES - 1)
