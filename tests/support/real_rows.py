@@ -126,6 +126,30 @@ def assert_most_placed(figures: dict[str, float]) -> None:
     assert figures["placed_share_of_us"] >= PLACED_SHARE_AT_LEAST, figures
 
 
+GEOGRAPHY_TESTS = ("counties_with_people_have_crosswalk_weight", "providers_in_counties_the_demographics_lack")
+
+
+def assert_geography_reconciled(lake: Lake, harmonised: set[str]) -> int:
+    """No county's screens come from an input mismatch (issue 12): the build's coverage and share
+    tests passed; every county with people is reached by the crosswalk, directly or through the
+    harmonisation seed (a county it does not reach would have unknown counts, not "no provider");
+    ``harmonised`` are the counties reached through the seed only: crosswalk ZIPs allocate to
+    them and their provider counts are known. Returns the counties with people."""
+    pointer = latest(lake)
+    results = lake.read_json(pointer["dbt_run_results"])["results"]
+    status = {r["unique_id"].split(".")[2]: r["status"] for r in results if r["unique_id"].startswith("test.")}
+    assert {name: status.get(name) for name in GEOGRAPHY_TESTS} == dict.fromkeys(GEOGRAPHY_TESTS, "pass")
+    access = read_mart(lake, "fct_county_access").filter(pl.col("total_population") > 0)
+    unreached = access.filter(pl.col("crosswalk_coverage") == "none")
+    assert unreached.is_empty(), unreached.select("county_fips", "county_name").to_dicts()
+    seeded = access.filter(pl.col("crosswalk_coverage") == "harmonised")
+    assert set(seeded["county_fips"]) == harmonised
+    assert seeded["individual_providers"].null_count() == 0
+    zips = read_mart(lake, "dim_counties").filter(pl.col("county_fips").is_in(list(harmonised)))
+    assert (zips["crosswalk_zips"] > 0).all(), zips.select("county_fips", "crosswalk_zips").to_dicts()
+    return access.height
+
+
 def assert_latest_records(warehouse: Path, truth: Truth, reference_dir: Path, *, spot_checks: int = 3) -> int:
     """The warehouse holds one current row per NPI, the latest record of the raw files; a few NPIs
     whose practice ZIP changed between weeks are checked against the raw lines themselves.

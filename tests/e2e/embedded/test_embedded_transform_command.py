@@ -11,12 +11,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from support import real_rows
 from support.stack import free_port
 from typer.testing import CliRunner
 
 from careatlas.cli.main import app
 from careatlas.shared.reference_folder import VENDORED_DIR
 from careatlas.shared.settings import get_settings
+from careatlas.shared.storage import Lake
 
 pytestmark = pytest.mark.e2e
 RELEASE = date(2025, 4, 6)
@@ -74,6 +76,10 @@ def test_a_full_release_then_a_weekly_without_redis(ingested: Path, files: dict[
     assert all(r["source"].startswith(str(VENDORED_DIR)) for r in built["references_loaded"])
     assert built["rebaseline"] and built["marts"]["fct_county_access"] > 3000
     assert (ingested / "_warehouse" / "careatlas.duckdb").is_file()  # the lake keeps its warehouse
+    # HUD 2023Q1 (Connecticut's 8 old counties) against PEP V2024 (its 9 planning regions), nationally
+    counties = real_rows.assert_geography_reconciled(Lake(str(ingested), get_settings()),
+                                                     harmonised={f"09{n}" for n in range(110, 191, 10)})
+    assert counties == built["marts"]["fct_county_access"]
 
     weekly = cli("ingest", str(files["weekly"]), "--lake", str(ingested), "--kind", "weekly", "--workers", "1")
     assert weekly.exit_code == 0, weekly.output

@@ -101,6 +101,12 @@ def test_weekly_providers_are_conserved_and_placed(weeklies: Built) -> None:
     print(f"\nembedded weeklies: {figures}")
 
 
+def test_no_county_is_screened_short_by_a_vintage_mismatch(weeklies: Built) -> None:
+    """HUD 2023Q1 against ACS 2015 nationally: the crosswalk has Alaska's 2019 counties 02063 and
+    02066, ACS 2015 the old 02261, which the seed reaches (it once had 0 providers and every flag)."""
+    assert real_rows.assert_geography_reconciled(weeklies.lake, harmonised={"02261"}) > 3000
+
+
 def test_npis_updated_in_several_weeks_count_once_with_their_latest_record(weeklies: Built, reference_dir) -> None:
     assert real_rows.assert_latest_records(weeklies.warehouse, weeklies.truth, reference_dir) > 1000
 
