@@ -131,7 +131,7 @@ def _isolate_settings() -> Iterator[None]:
     """CLI commands make their options the process's settings (``--lake``), settings are cached per
     process and tests set the environment: put all three back after every test so no test sees
     another's configuration."""
-    from careatlas.shared.settings import override_settings
+    from careatlas.shared.settings import reset_settings
 
     saved = {k: v for k, v in os.environ.items() if k.startswith("CAREATLAS_")}
     yield
@@ -139,4 +139,4 @@ def _isolate_settings() -> Iterator[None]:
         if key not in saved:
             del os.environ[key]
     os.environ.update(saved)
-    override_settings()
+    reset_settings()

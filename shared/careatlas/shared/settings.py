@@ -139,3 +139,10 @@ def override_settings(**values: Any) -> Settings:
     _overrides.update({name: value for name, value in values.items() if value is not None})
     get_settings.cache_clear()
     return get_settings()
+
+
+def reset_settings() -> None:
+    """Forget the overrides and the cached settings: the next ``get_settings()`` reads the
+    environment as it is then (tests change it between calls)."""
+    _overrides.clear()
+    get_settings.cache_clear()
