@@ -8,14 +8,26 @@
     end
 {%- endmacro %}
 
-{#- The allocation mode: `mode` when given ('primary' or 'all_locations'), else the run's
-    (run_inputs.build.location_allocation, from CAREATLAS_LOCATION_ALLOCATION). -#}
-{% macro spreads_over_all_locations(mode=none) -%}
-    {%- if mode is none -%}
-        {{ run_value('location_allocation') }} = 'all_locations'
-    {%- else -%}
-        {{ 'true' if mode == 'all_locations' else 'false' }}
+{#- The build's allocation mode, primary or all_locations, known when a model compiles: the
+    environment variable CAREATLAS_DBT_LOCATION_ALLOCATION, which the transform's dbt runner
+    sets from Settings.location_allocation (CAREATLAS_LOCATION_ALLOCATION), the same value the
+    run's plan writes into run_inputs.build.location_allocation (test
+    allocation_mode_matches_the_run). Read at compile time, a primary build plans no
+    secondary-location branch; a scalar read from run_inputs at run time made DuckDB plan the
+    join with the pl rows, the per-NPI count and the group by over list columns in either mode.
+    The mode is part of the reference fingerprint: changing it re-baselines. -#}
+{% macro location_allocation_mode() -%}
+    {%- set mode = env_var('CAREATLAS_DBT_LOCATION_ALLOCATION', 'primary') -%}
+    {%- if mode not in ('primary', 'all_locations') -%}
+        {{ exceptions.raise_compiler_error("CAREATLAS_DBT_LOCATION_ALLOCATION must be primary or all_locations, not " ~ mode) }}
     {%- endif -%}
+    {{- return(mode) -}}
+{%- endmacro %}
+
+{#- The allocation mode as a SQL boolean literal: `mode` when given ('primary' or
+    'all_locations'), else the build's (macro location_allocation_mode). -#}
+{% macro spreads_over_all_locations(mode=none) -%}
+    {{ 'true' if (mode or location_allocation_mode()) == 'all_locations' else 'false' }}
 {%- endmacro %}
 
 {#- Allocation rows of `providers` (rows shaped like int_providers_classified, active
@@ -32,18 +44,23 @@
     primary location, and shares landing in the same county (or outside class) are added, so
     the rows still sum to 1 per provider. In primary mode n = 1: the primary location only. -#}
 {% macro allocate_locations(providers, mode=none) -%}
+    {%- set spreads = (mode or location_allocation_mode()) == 'all_locations' %}
     select
         npi, county_fips, state_fips, applied_run_id, practice_state_code, practice_country_code,
         location_class, taxonomy_grouping, taxonomy_classification, specialty_groups,
         is_clinician, is_resident, is_stale,
-        sum(allocation_weight) as allocation_weight
+        {#- one location per provider in primary mode: its rows are already one per county
+            (int_zip_counties_weighted is unique per ZIP and county), nothing to add up #}
+        {{ 'sum(allocation_weight)' if spreads else 'allocation_weight' }} as allocation_weight
     from (
-        {{ _allocate_each_location(providers, mode) }}
+        {{ _allocate_each_location(providers, spreads) }}
     ) as shares
+    {%- if spreads %}
     group by all
+    {%- endif %}
 {%- endmacro %}
 
-{% macro _allocate_each_location(providers, mode) -%}
+{% macro _allocate_each_location(providers, spreads) -%}
     select
 
         ---------- ids
@@ -78,9 +95,14 @@
             *,
             {#- one equality join key: a left-only condition in the ON clause defeats the hash join #}
             case when location_class = 'domestic' then practice_zip5 end as crosswalk_zip5,
+            {%- if spreads %}
             1.0 / count(*) over (partition by npi) as location_share
+            {%- else %}
+            cast(1 as double) as location_share
+            {%- endif %}
         from (
             select * from {{ providers }}
+            {%- if spreads %}
             union all by name
             select
                 primary_location.* replace (
@@ -90,8 +112,8 @@
             from {{ providers }} as primary_location
             inner join {{ ref('int_provider_secondary_locations') }} as secondary
                 on primary_location.npi = secondary.npi
-            where {{ spreads_over_all_locations(mode) }}
-                and secondary.location_key != {{ practice_location_key('primary_location.location_class', 'primary_location.practice_zip5') }}
+            where secondary.location_key != {{ practice_location_key('primary_location.location_class', 'primary_location.practice_zip5') }}
+            {%- endif %}
         )
     ) as providers
     left join {{ ref('int_zip_counties_weighted') }} as zip_counties

@@ -170,3 +170,75 @@ def test_safety_net_organisations_per_county(places) -> None:
     assert net["fqhcs"].sum() == 2  # the Canadian FQHC is outside counties
     assert row(net, county_fips=ADDISON)["primary_care_practitioners_needed"] == pytest.approx(10000 / 3000 - 3)
     assert row(net, county_fips=ADDISON)["is_primary_care_shortage"]
+
+
+SECOND_WEEKLY = "2025-01-26"
+
+
+def write_second_weekly(lake) -> None:
+    """A week after the organisations: the Carroll FM (a pl row at 05753) moves its primary
+    address to 05401 (Chittenden), the Chittenden internist (a pl row at 05060) is deactivated;
+    the Carroll FQHC moves to 05753 (Addison), the rural health clinic closes, the community
+    mental health center becomes a hospital, and a new rural health clinic opens at 05401."""
+    updated = date(2025, 1, 25)
+    SmallLake(lake).nppes_release(SECOND_WEEKLY, [
+        scenario._at(CARROLL_FM, scenario.FM, "05401", last_update=updated),
+        Provider.deactivated_record(CHITTENDEN_IM, date(2025, 1, 24)),
+        Provider(make_npi(200), entity_type="2", taxonomies=[(FQHC, "Y")], postal_code="05753", last_update=updated),
+        Provider.deactivated_record(make_npi(203), date(2025, 1, 24)),
+        Provider(make_npi(204), entity_type="2", taxonomies=[(scenario.HOSPITAL, "Y")], postal_code="03813",
+                 state="NH", last_update=updated),
+        Provider(make_npi(205), entity_type="2", taxonomies=[(RHC, "Y")], postal_code="05401", last_update=updated),
+    ], weekly=True)
+
+
+PER_NPI_TABLES = ("int_provider_locations_allocated", "int_provider_locations_compared",
+                  "int_safety_net_organisations_placed")
+
+
+def per_npi_rows(warehouse) -> dict[str, list[tuple]]:
+    """The incremental per-NPI place tables, without the run that wrote each row."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return {table: con.execute(
+                    f"select * exclude (applied_run_id) from intermediate.{table} order by all").fetchall()
+                for table in PER_NPI_TABLES}
+
+
+def written_by(warehouse, table: str, run_id: str) -> set[int]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return {npi for (npi,) in con.execute(
+            f"select distinct npi from intermediate.{table} where applied_run_id = ?", [run_id]).fetchall()}
+
+
+@pytest.mark.parametrize("mode", ["primary", "all_locations"])
+def test_a_weekly_with_secondary_locations_and_safety_net_changes_equals_a_full_rebuild(
+        places, tmp_path, mode: str) -> None:
+    """int_provider_locations_compared and int_safety_net_organisations_placed are kept per NPI
+    (delete the changed NPIs, append their rows): after a weekly they, the allocation and every
+    mart equal a re-baseline over the same releases, in either allocation mode."""
+    _, primary, spread = places
+    source = primary if mode == "primary" else spread
+    shutil.copytree(source.root, tmp_path / "copy")
+    built = open_built(source, tmp_path / "copy", location_allocation=mode)
+    write_second_weekly(built.lake)
+    weekly = built.build("second-weekly")
+    assert not weekly["rebaseline"] and weekly["npis_changed"] == 6
+    # the weekly rewrote the changed NPIs of both tables and no other
+    assert written_by(built.warehouse, "int_provider_locations_compared", "second-weekly") == {CARROLL_FM}
+    assert written_by(built.warehouse, "int_safety_net_organisations_placed", "second-weekly") == {
+        make_npi(200), make_npi(205)}
+    net = built.mart("fct_county_safety_net")
+    counts = {r["county_fips"]: (r["fqhcs"], r["rural_health_clinics"], r["community_mental_health_centers"])
+              for r in net.to_dicts()}
+    assert (counts[CARROLL], counts[CHITTENDEN], counts[ADDISON]) == ((0, 0, 0), (1, 1, 0), (1, 0, 0))
+    summary = built.mart("fct_location_allocation_summary").to_dicts()[0]
+    assert summary["location_allocation"] == mode
+    assert summary["providers_with_secondary_locations"] == 3  # the internist is gone
+    marts = {name: built.mart(name) for name in built.result["marts"] if "spatial_access" not in name}
+    tables = per_npi_rows(built.warehouse)
+
+    rebuilt = built.build("second-weekly-rebuilt", full_refresh=True)
+    assert rebuilt["rebaseline"] is True
+    for name, frame in marts.items():
+        assert built.mart(name).equals(frame), f"{name} differs from a full rebuild"
+    assert per_npi_rows(built.warehouse) == tables

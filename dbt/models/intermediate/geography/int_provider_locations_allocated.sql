@@ -6,6 +6,7 @@
     provider's classification and specialty groups so counts need no further join.
     Incremental per NPI like int_providers_classified. -#}
 -- depends_on: {{ ref('stg_run__build') }}  (run_value() may sit in a conditional block)
+-- depends_on: {{ ref('int_provider_secondary_locations') }}  (read in all_locations mode only)
 {{
     config(
         materialized='incremental',

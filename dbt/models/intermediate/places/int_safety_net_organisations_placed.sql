@@ -2,8 +2,20 @@
     safety_net_taxonomies), each placed whole in one county: the county of its practice ZIP
     with the largest crosswalk weight (ties: the lower FIPS), as DOMAIN.md allows for a single
     site; an organisation is one site, so it is not split into fractions. Foreign, military
-    and unplaceable addresses keep a null county and say why (location_class). -#}
-{{ config(materialized='table') }}
+    and unplaceable addresses keep a null county and say why (location_class).
+    Incremental per NPI like int_providers_classified: a weekly build deletes the rows of the
+    NPIs it changed and appends those still safety-net organisations. An organisation's row
+    depends only on its own record, the seed and the crosswalk (tag reference: a change of
+    either re-baselines), so the table equals a full rebuild. -#}
+-- depends_on: {{ ref('stg_run__build') }}  (run_value() may sit in a conditional block)
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_changed_npis('int_providers_classified') }}",
+    )
+}}
 
 with
 
@@ -11,6 +23,7 @@ organisations as (
 
     select
         classified.npi,
+        classified.applied_run_id,
         classified.practice_state_code,
         classified.practice_zip5,
         classified.location_class as address_class,
@@ -20,6 +33,9 @@ organisations as (
     inner join {{ ref('safety_net_taxonomies') }} as codes
         on classified.primary_taxonomy_code = codes.taxonomy_code
     where classified.is_active and classified.entity_type_code = '2'
+    {%- if is_incremental() %}
+        and classified.applied_run_id = {{ run_value('run_id') }}
+    {%- endif %}
 
 ),
 
@@ -38,6 +54,7 @@ placed as (
 
     select
         organisations.npi,
+        organisations.applied_run_id,
         case when largest_county.county_class = 'county' then largest_county.county_fips end as county_fips,
         organisations.safety_net_type,
         organisations.primary_taxonomy_code,

@@ -75,6 +75,9 @@ def profile_env(settings: Settings, warehouse: Path, target: str) -> dict[str, s
         "DBT_LOG_LEVEL_FILE": settings.dbt_log_level_file,
         "CAREATLAS_DBT_DUCKDB_THREADS": str(settings.duckdb_threads or os.cpu_count() or 1),
         "CAREATLAS_S3_REGION": settings.s3_region,
+        # read when models compile (macro location_allocation_mode): a primary build plans no
+        # secondary-location branch; the plan writes the same value into run_inputs.build
+        "CAREATLAS_DBT_LOCATION_ALLOCATION": settings.location_allocation,
     }
     if target == "s3":
         if settings.s3_endpoint_url:
