@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -82,6 +83,23 @@ def cpu_ceiling(n: int = 20_000_000) -> float:
     return 2 * alone / together
 
 
+BURN = "import time\nt = 0\nfor i in range({n}): t += i * i\n"
+
+
+def cpu_ceiling_sessions(n: int = 20_000_000) -> float:
+    """The same, each process in its own session (so in its own autogroup, as a pod is in its cgroup)."""
+    code = BURN.format(n=n)
+
+    def together(count: int) -> float:
+        started = time.perf_counter()
+        procs = [subprocess.Popen([sys.executable, "-c", code], start_new_session=True) for _ in range(count)]
+        for proc in procs:
+            proc.wait()
+        return time.perf_counter() - started
+
+    return 2 * together(1) / together(2)
+
+
 def parse_size(text: str) -> int:
     units = {"KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}
     for unit, factor in units.items():
@@ -90,7 +108,17 @@ def parse_size(text: str) -> int:
     return int(text)
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def load() -> float:
+    return os.getloadavg()[0]
+
+
 def run(name: str, code: str, *args: str, env: dict | None = None) -> dict:
+    load_before, cpu_before = load(), _children_cpu()
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
                           env={**os.environ, **(env or {})})
@@ -99,6 +127,8 @@ def run(name: str, code: str, *args: str, env: dict | None = None) -> dict:
         raise SystemExit(f"{name} failed:\n{done.stderr[-4000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
     result["wall"] = wall
+    result["cpu"] = _children_cpu() - cpu_before  # the process and every worker it reaped
+    result["load"] = (load_before, load())
     return result
 
 
@@ -121,6 +151,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE / "out")
     parser.add_argument("--reference", type=Path, default=os.environ.get("CAREATLAS_REFERENCE_DIR"))
     parser.add_argument("--keep", action="store_true", help="keep the generated file for the next run")
+    parser.add_argument("--worker-sessions", default="no", choices=["no", "yes", "both"],
+                        help="run each ingest worker in its own session (CAREATLAS_INGEST_WORKER_SESSIONS): "
+                             "the kernel's autogroup scheduler then weighs it like a pod; 'both' runs each "
+                             "worker count both ways")
     args = parser.parse_args()
 
     size = parse_size(args.size)
@@ -129,13 +163,16 @@ def main() -> None:
         generate(source, size, args.seed, args.reference)
     nbytes = source.stat().st_size
     results: dict[str, dict] = {}
-    for workers in [int(w) for w in args.workers.split(",") if w]:
-        lake = args.out / f"lake-{workers}"
-        shutil.rmtree(lake, ignore_errors=True)
-        # one core per worker, as a worker pod with a 1-CPU limit: scaling is then measurable
-        results[f"careatlas ingest, {workers} worker(s)"] = run(
-            "ingest", INGEST, str(source), str(lake), str(workers), env={"CAREATLAS_INGEST_WORKER_THREADS": "1"})
-        shutil.rmtree(lake, ignore_errors=True)
+    sessions = {"no": [False], "yes": [True], "both": [False, True]}[args.worker_sessions]
+    for own in sessions:
+        for workers in [int(w) for w in args.workers.split(",") if w]:
+            lake = args.out / f"lake-{workers}"
+            shutil.rmtree(lake, ignore_errors=True)
+            # one core per worker, as a worker pod with a 1-CPU limit: scaling is then measurable
+            name = f"careatlas ingest, {workers} worker(s)" + (", own sessions" if own else "")
+            results[name] = run("ingest", INGEST, str(source), str(lake), str(workers), env={
+                "CAREATLAS_INGEST_WORKER_THREADS": "1", "CAREATLAS_INGEST_WORKER_SESSIONS": str(own).lower()})
+            shutil.rmtree(lake, ignore_errors=True)
     if "polars" in args.baselines:
         target = args.out / "polars.parquet"
         results["polars scan_csv -> sink_parquet (one file)"] = run("polars", POLARS, str(source), str(target))
@@ -146,33 +183,42 @@ def main() -> None:
         results["duckdb COPY PARTITION_BY (state), 4GB"] = run("duckdb", DUCKDB, str(source), str(target),
                                                                 PRACTICE_STATE)
         shutil.rmtree(target, ignore_errors=True)
-    report(results, nbytes, args, cpu_ceiling() if len(args.workers.split(",")) > 1 else None)
+    ceilings = (cpu_ceiling(), cpu_ceiling_sessions()) if len(args.workers.split(",")) > 1 else None
+    report(results, nbytes, args, ceilings)
     if not args.keep:
         shutil.rmtree(source.parent, ignore_errors=True)
 
 
 def report(results: dict[str, dict], nbytes: int, args, ceiling: float | None) -> None:
     baseline = next((r["wall"] for n, r in results.items() if n.startswith("polars")), None)
-    one = next((r for n, r in results.items() if n.endswith(", 1 worker(s)")), None)
+    ones = {n.replace(", 1 worker(s)", ""): r for n, r in results.items() if ", 1 worker(s)" in n}
     print(f"\nFile: {nbytes / 1e9:.2f} GB, {next(iter(results.values()))['rows']:,} rows; "
           f"`uv run python bench/ingest_bench.py --size {args.size} --workers {args.workers}`\n")
-    print("| approach | wall s | MB/s | peak RSS (worker / process) GiB | wall vs polars sink |")
-    print("|---|---|---|---|---|")
+    base_cpu = next((r["cpu"] for n, r in results.items() if n.startswith("polars")), None)
+    print("| approach | wall s | MB/s | CPU s | peak RSS (worker / process) GiB | wall vs polars sink | "
+          "CPU vs polars | "
+          "load 1 min (before / after) |")
+    print("|---|---|---|---|---|---|---|---|")
     for name, r in results.items():
         worker = r.get("worker_peak_rss")
         rss = (f"{worker / 2**30:.2f} / " if worker else "") + f"{r['parent_peak_rss'] / 2**30:.2f}"
         ratio = f"{r['wall'] / baseline:.2f}x" if baseline else "-"
-        print(f"| {name} | {r['wall']:.1f} | {nbytes / 1e6 / r['wall']:.0f} | {rss} | {ratio} |")
+        cpu_ratio = f"{r['cpu'] / base_cpu:.2f}x" if base_cpu else "-"
+        print(f"| {name} | {r['wall']:.1f} | {nbytes / 1e6 / r['wall']:.0f} | {r['cpu']:.1f} | {rss} | {ratio} | "
+              f"{cpu_ratio} | {r['load'][0]:.1f} / {r['load'][1]:.1f} |")
     for name, r in results.items():
         if "seconds" in r:
             print(f"\n{name}: stages {json.dumps(r['seconds'])}; rows read {r['rows']:,} = written "
                   f"{r['written']:,} + quarantined {r['quarantined']:,}; {r['chunks']} chunks -> {r['files']} files")
+            one = ones.get(name.split(", ", 1)[0] + ("" if "own sessions" not in name else ", own sessions"))
+            one = one or ones.get("careatlas ingest")
             if one and r is not one:
                 print(f"  throughput vs 1 worker: {one['wall'] / r['wall']:.2f}x "
                       f"(chunk stage {one['seconds']['chunks_wall'] / r['seconds']['chunks_wall']:.2f}x)")
     if ceiling:
-        print(f"\nControl: 2 processes of pure-Python CPU work give {ceiling:.2f}x the throughput of 1 "
-              "on this machine (the ceiling for 2 workers).")
+        print(f"\nControl: 2 processes of pure-Python CPU work give {ceiling[0]:.2f}x the throughput of 1 in one "
+              f"session (one autogroup: the ceiling for 2 workers in one session), {ceiling[1]:.2f}x each in its "
+              f"own session (load {load():.1f}).")
 
 
 if __name__ == "__main__":

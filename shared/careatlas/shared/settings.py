@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     compact_target_bytes: int = Field(default=256 * MiB, ge=1024)
     ingest_workers: int = Field(default=0, ge=0)  # embedded mode; 0 = all cores
     ingest_worker_threads: int = Field(default=0, ge=0)  # Polars threads per worker; 0 = cores / workers
+    # each embedded worker in its own session: Linux's autogroup scheduler then weighs it as its
+    # own group, as a worker pod's cgroup is, instead of sharing one session's CPU share with the
+    # other workers (bench/RESULTS.md: on a machine other sessions load, 2 workers in one session
+    # get the CPU of 1)
+    ingest_worker_sessions: bool = False
 
     # ---- input bounds: past these a file fails with an error naming it and the byte offset,
     # instead of a worker holding it all in memory (docs/runbook.md "Poison input")

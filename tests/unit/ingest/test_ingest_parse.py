@@ -35,6 +35,20 @@ def test_valid_rows_are_typed_and_keep_text_codes() -> None:
     assert block.valid["_state"][1] == "NONE"
 
 
+def test_values_are_trimmed_and_blank_values_null() -> None:
+    """Only columns with edge whitespace are trimmed (parse._trimmed): the others must come out the same."""
+    block = _parse(
+        rows.provider(1, **{"provider_first_name": "  Ann\t", "provider_middle_name": "   ",
+                            "provider_organization_name_legal_business_name": "A  B"}),
+        rows.provider(2, **{"provider_first_name": "Bo", "provider_middle_name": "Lee"}),
+    )
+    assert block.valid.height == 2 and block.quarantine.height == 0
+    assert block.valid["provider_first_name"].to_list() == ["Ann", "Bo"]
+    assert block.valid["provider_middle_name"].to_list() == [None, "Lee"]
+    assert block.valid["provider_organization_name_legal_business_name"][0] == "A  B"  # inner spaces kept
+    assert block.valid["provider_last_name_legal_name"].to_list() == ["O'Name1", "O'Name2"]
+
+
 @pytest.mark.parametrize(
     ("overrides", "reason"),
     [

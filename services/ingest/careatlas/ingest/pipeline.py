@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import resource
 import time
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from pathlib import Path
@@ -34,13 +35,13 @@ def ingest_file(
     workers: int = 0, settings: Settings | None = None,
 ) -> Manifest:
     settings = settings or get_settings()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), _cpu()
     file = landing.source_file(str(source), settings)
     name = landing.peek_name(file)
     kind, release = landing.resolve_release(name, release, kind)
     prepare.check_header(file.open, file.name, file.uri, dataset=prepare.file_dataset(name, kind))
     raw_key, sha, size = landing.land(lake, file, release)
-    landed = time.perf_counter()
+    landed, cpu_landed = time.perf_counter(), _cpu()
     version = prepare.new_version()
     # the release lock every writer of a release takes (careatlas.runs): Redis, or a file lock
     dataset = prepare.file_dataset(name, kind)
@@ -52,8 +53,9 @@ def ingest_file(
         plans = [plan]
         try:
             run_chunks(lake, plan, workers, settings)
-            chunked = time.perf_counter()
+            chunked, cpu_chunked = time.perf_counter(), _cpu()
             manifest = finalize(lake, plan, target_file_bytes=settings.compact_target_bytes)
+            cpu_finalized = _cpu()
             plans += companions.plan_all(lake, plan, chunk_bytes=settings.chunk_bytes)
             manifest.companions = ingest_planned(lake, plans[1:], workers, settings)
         except BaseException:
@@ -63,9 +65,18 @@ def ingest_file(
     manifest.seconds.update(
         land=round(landed - started, 3), plan=round(planned - landed, 3),
         chunks_wall=round(chunked - planned, 3), total=round(time.perf_counter() - started, 3),
+        # CPU seconds (this process and its reaped workers): what the load of other jobs changes least
+        land_cpu=round(cpu_landed - cpu_started, 3), chunks_cpu=round(cpu_chunked - cpu_landed, 3),
+        finalize_cpu=round(cpu_finalized - cpu_chunked, 3), total_cpu=round(_cpu() - cpu_started, 3),
     )
     lake.write_model(layout.nppes_manifest(plan.dataset, plan.release), manifest)
     return manifest
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its workers already reaped (a pool's, at its shutdown)."""
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
 
 
 def ingest_planned(lake: Lake, plans: list[IngestPlan], workers: int, settings: Settings) -> dict[str, dict]:
@@ -90,7 +101,7 @@ def run_chunks(lake: Lake, plan: IngestPlan, workers: int, settings: Settings,
     env = {"POLARS_MAX_THREADS": str(threads)}  # like a worker pod's CPU limit
     with host.environment(env), ProcessPoolExecutor(
         max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
-        initargs=(structlog.contextvars.get_contextvars(),),
+        initargs=(structlog.contextvars.get_contextvars(), settings.ingest_worker_sessions),
     ) as pool:
         futures = {pool.submit(_chunk_in_worker, lake.root, spec.model_dump(), settings.parse_batch_bytes): spec
                    for spec in specs}
@@ -104,8 +115,12 @@ def run_chunks(lake: Lake, plan: IngestPlan, workers: int, settings: Settings,
         return [f.result() for f in done]
 
 
-def _init_worker(context: dict) -> None:
-    """Spawned workers start blank: same logging set-up and ids (run, release) as the parent."""
+def _init_worker(context: dict, own_session: bool = False) -> None:
+    """Spawned workers start blank: same logging set-up and ids (run, release) as the parent.
+    ``own_session``: a new session, so the kernel's autogroup scheduling weighs the worker on its
+    own (like a pod), not as one of the parent session's processes."""
+    if own_session:
+        os.setsid()
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
     structlog.contextvars.bind_contextvars(**context)
