@@ -48,20 +48,22 @@ def main() -> None:
     parser.add_argument("--inputs-only", action="store_true",
                         help="Write the inputs (the lake and the weekly's files) and stop: no builds.")
     parser.add_argument("--no-cold-rerun", action="store_true", help="Skip the second, cold-start child.")
+    parser.add_argument("--no-rerun", action="store_true", help="Skip the worker's unchanged re-run (warm).")
     parser.add_argument("--memory-cap-gib", type=float, default=None,
                         help="Kill a build child whose sampled RSS exceeds this (the pod's limit, 6).")
     parser.add_argument("--child", choices=["worker", "cold-rerun"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ["CAREATLAS_LOCATION_ALLOCATION"] = args.location_allocation  # the children inherit it
     if args.child:
-        print(json.dumps(_child_main(args.workdir, args.child, args.memory_cap_gib)))
+        print(json.dumps(_child_main(args.workdir, args.child, args.memory_cap_gib, rerun=not args.no_rerun)))
         return
     print(json.dumps(run(args.providers, args.workdir, reuse=args.reuse_inputs, inputs_only=args.inputs_only,
-                         cold_rerun=not args.no_cold_rerun, memory_cap_gib=args.memory_cap_gib), indent=2))
+                         cold_rerun=not args.no_cold_rerun, rerun=not args.no_rerun,
+                         memory_cap_gib=args.memory_cap_gib), indent=2))
 
 
 def run(providers: int, workdir: Path, *, reuse: bool = False, inputs_only: bool = False,
-        cold_rerun: bool = True, memory_cap_gib: float | None = None) -> dict:
+        cold_rerun: bool = True, rerun: bool = True, memory_cap_gib: float | None = None) -> dict:
     started = time.monotonic()
     inputs_file = workdir / "inputs.json"
     if reuse and inputs_file.exists() and json.loads(inputs_file.read_text())["providers"] == providers:
@@ -77,7 +79,7 @@ def run(providers: int, workdir: Path, *, reuse: bool = False, inputs_only: bool
                      "location_allocation": os.environ["CAREATLAS_LOCATION_ALLOCATION"]}
     if inputs_only:
         return results
-    results.update(_spawn(workdir, "worker", memory_cap_gib))
+    results.update(_spawn(workdir, "worker", memory_cap_gib, rerun=rerun))
     if cold_rerun:
         results.update(_spawn(workdir, "cold-rerun", memory_cap_gib))
     results["warehouse_bytes"] = _tree_bytes(workdir / "warehouse.duckdb")
@@ -108,7 +110,7 @@ def _reset(workdir: Path) -> None:
 
     lake = workdir / "lake"
     for path in (workdir / "warehouse.duckdb", workdir / "warehouse.duckdb.wal", workdir / "warehouse.duckdb.tmp",
-                 workdir / "dbt-target",
+                 workdir / "dbt-target", workdir / "builds-partial.jsonl",
                  lake / "runs", lake / "marts"):
         if path.is_dir():
             shutil.rmtree(path)
@@ -118,11 +120,11 @@ def _reset(workdir: Path) -> None:
     (lake / layout.nppes_pointer("npidata_weekly", pointer["release"])).unlink(missing_ok=True)
 
 
-def _spawn(workdir: Path, child: str, memory_cap_gib: float | None = None) -> dict:
+def _spawn(workdir: Path, child: str, memory_cap_gib: float | None = None, *, rerun: bool = True) -> dict:
     load_before = os.getloadavg()[0]  # other work on the machine skews the times: say so
     started = time.monotonic()
-    cap = ["--memory-cap-gib", str(memory_cap_gib)] if memory_cap_gib else []
-    process = subprocess.run([sys.executable, __file__, "--workdir", str(workdir), "--child", child, *cap],
+    flags = (["--memory-cap-gib", str(memory_cap_gib)] if memory_cap_gib else []) + ([] if rerun else ["--no-rerun"])
+    process = subprocess.run([sys.executable, __file__, "--workdir", str(workdir), "--child", child, *flags],
                              capture_output=True, text=True)
     if process.returncode != 0:
         raise SystemExit(f"{child} failed:\n{process.stderr[-4000:]}")
@@ -134,7 +136,7 @@ def _spawn(workdir: Path, child: str, memory_cap_gib: float | None = None) -> di
     return summary
 
 
-def _child_main(workdir: Path, child: str, memory_cap_gib: float | None = None) -> dict:
+def _child_main(workdir: Path, child: str, memory_cap_gib: float | None = None, *, rerun: bool = True) -> dict:
     from careatlas.shared import catalog
     from careatlas.shared.storage import Lake
 
@@ -148,7 +150,8 @@ def _child_main(workdir: Path, child: str, memory_cap_gib: float | None = None) 
         pointer = catalog.PublishedRelease.model_validate_json((workdir / "weekly-pointer.json").read_text())
         catalog.publish(Lake(settings.lake, settings), pointer)
         steps["weekly"] = _timed_build(settings, "bench-weekly", sampler)
-        steps["rerun"] = _timed_build(settings, "bench-rerun", sampler)
+        if rerun:
+            steps["rerun"] = _timed_build(settings, "bench-rerun", sampler)
     # ru_maxrss is KiB on Linux: this process's own peak (dbt and DuckDB run in-process)
     steps["peak_rss_gib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2, 2)
     steps["memory_cap_gib"] = memory_cap_gib
@@ -170,6 +173,10 @@ def _timed_build(settings, run_id: str, sampler: _Sampler) -> dict:
     summary["sampled_peak_rss_gib"] = _gib(sampler.peak_rss)
     summary["spill_peak_gib"] = _gib(sampler.peak_temp)
     summary["load_1m_end"] = round(os.getloadavg()[0], 2)
+    # each build as it finishes: a long 10x run that fails or is stopped later keeps what it measured
+    partial = Path(settings.warehouse_path).parent / "builds-partial.jsonl"
+    with partial.open("a") as handle:
+        handle.write(json.dumps({"run_id": run_id, **summary}) + "\n")
     print(f"{run_id}: {summary['wall_s']} s", file=sys.stderr)
     return summary
 
