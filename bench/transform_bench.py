@@ -21,12 +21,14 @@ its slowest nodes (from the run's run_results.json); nothing is asserted on them
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -43,16 +45,25 @@ def main() -> None:
                         default=os.environ.get("CAREATLAS_LOCATION_ALLOCATION", "primary"))
     parser.add_argument("--reuse-inputs", action="store_true",
                         help="Keep the inputs of the last run (same --providers); rebuild from a fresh warehouse.")
+    parser.add_argument("--inputs-only", action="store_true",
+                        help="Write the inputs (the lake and the weekly's files) and stop: no builds.")
+    parser.add_argument("--no-cold-rerun", action="store_true", help="Skip the second, cold-start child.")
+    parser.add_argument("--no-rerun", action="store_true", help="Skip the worker's unchanged re-run (warm).")
+    parser.add_argument("--memory-cap-gib", type=float, default=None,
+                        help="Kill a build child whose sampled RSS exceeds this (the pod's limit, 6).")
     parser.add_argument("--child", choices=["worker", "cold-rerun"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ["CAREATLAS_LOCATION_ALLOCATION"] = args.location_allocation  # the children inherit it
     if args.child:
-        print(json.dumps(_child_main(args.workdir, args.child)))
+        print(json.dumps(_child_main(args.workdir, args.child, args.memory_cap_gib, rerun=not args.no_rerun)))
         return
-    print(json.dumps(run(args.providers, args.workdir, reuse=args.reuse_inputs), indent=2))
+    print(json.dumps(run(args.providers, args.workdir, reuse=args.reuse_inputs, inputs_only=args.inputs_only,
+                         cold_rerun=not args.no_cold_rerun, rerun=not args.no_rerun,
+                         memory_cap_gib=args.memory_cap_gib), indent=2))
 
 
-def run(providers: int, workdir: Path, *, reuse: bool = False) -> dict:
+def run(providers: int, workdir: Path, *, reuse: bool = False, inputs_only: bool = False,
+        cold_rerun: bool = True, rerun: bool = True, memory_cap_gib: float | None = None) -> dict:
     started = time.monotonic()
     inputs_file = workdir / "inputs.json"
     if reuse and inputs_file.exists() and json.loads(inputs_file.read_text())["providers"] == providers:
@@ -60,11 +71,18 @@ def run(providers: int, workdir: Path, *, reuse: bool = False) -> dict:
         _reset(workdir)
     else:
         inputs = _write_inputs(providers, workdir)
+        inputs["input_seconds"] = round(time.monotonic() - started, 1)
+        inputs["input_peak_rss_gib"] = _gib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+        inputs["lake_bytes"] = _tree_bytes(workdir / "lake")
         inputs_file.write_text(json.dumps(inputs))
-    results: dict = {**inputs, "input_seconds": round(time.monotonic() - started, 1), "machine": _machine(),
+    results: dict = {**inputs, "machine": _machine(),
                      "location_allocation": os.environ["CAREATLAS_LOCATION_ALLOCATION"]}
-    results.update(_spawn(workdir, "worker"))
-    results.update(_spawn(workdir, "cold-rerun"))
+    if inputs_only:
+        return results
+    results.update(_spawn(workdir, "worker", memory_cap_gib, rerun=rerun))
+    if cold_rerun:
+        results.update(_spawn(workdir, "cold-rerun", memory_cap_gib))
+    results["warehouse_bytes"] = _tree_bytes(workdir / "warehouse.duckdb")
     results["weekly_vs_full_pct"] = round(100 * results["weekly"]["wall_s"] / results["full"]["wall_s"], 1)
     (workdir / "results.json").write_text(json.dumps(results, indent=2))
     return results
@@ -91,7 +109,8 @@ def _reset(workdir: Path) -> None:
     from careatlas.shared import layout
 
     lake = workdir / "lake"
-    for path in (workdir / "warehouse.duckdb", workdir / "warehouse.duckdb.wal", workdir / "dbt-target",
+    for path in (workdir / "warehouse.duckdb", workdir / "warehouse.duckdb.wal", workdir / "warehouse.duckdb.tmp",
+                 workdir / "dbt-target", workdir / "builds-partial.jsonl",
                  lake / "runs", lake / "marts"):
         if path.is_dir():
             shutil.rmtree(path)
@@ -101,10 +120,11 @@ def _reset(workdir: Path) -> None:
     (lake / layout.nppes_pointer("npidata_weekly", pointer["release"])).unlink(missing_ok=True)
 
 
-def _spawn(workdir: Path, child: str) -> dict:
+def _spawn(workdir: Path, child: str, memory_cap_gib: float | None = None, *, rerun: bool = True) -> dict:
     load_before = os.getloadavg()[0]  # other work on the machine skews the times: say so
     started = time.monotonic()
-    process = subprocess.run([sys.executable, __file__, "--workdir", str(workdir), "--child", child],
+    flags = (["--memory-cap-gib", str(memory_cap_gib)] if memory_cap_gib else []) + ([] if rerun else ["--no-rerun"])
+    process = subprocess.run([sys.executable, __file__, "--workdir", str(workdir), "--child", child, *flags],
                              capture_output=True, text=True)
     if process.returncode != 0:
         raise SystemExit(f"{child} failed:\n{process.stderr[-4000:]}")
@@ -116,27 +136,32 @@ def _spawn(workdir: Path, child: str) -> dict:
     return summary
 
 
-def _child_main(workdir: Path, child: str) -> dict:
+def _child_main(workdir: Path, child: str, memory_cap_gib: float | None = None, *, rerun: bool = True) -> dict:
     from careatlas.shared import catalog
     from careatlas.shared.storage import Lake
 
     settings = _settings(workdir)
+    sampler = _Sampler(_temp_directory(settings), memory_cap_gib)
+    sampler.start()
     if child == "cold-rerun":
-        steps = {"cold_rerun": _timed_build(settings, "bench-cold-rerun")}
+        steps = {"cold_rerun": _timed_build(settings, "bench-cold-rerun", sampler)}
     else:
-        steps = {"full": _timed_build(settings, "bench-full")}
+        steps = {"full": _timed_build(settings, "bench-full", sampler)}
         pointer = catalog.PublishedRelease.model_validate_json((workdir / "weekly-pointer.json").read_text())
         catalog.publish(Lake(settings.lake, settings), pointer)
-        steps["weekly"] = _timed_build(settings, "bench-weekly")
-        steps["rerun"] = _timed_build(settings, "bench-rerun")
+        steps["weekly"] = _timed_build(settings, "bench-weekly", sampler)
+        if rerun:
+            steps["rerun"] = _timed_build(settings, "bench-rerun", sampler)
     # ru_maxrss is KiB on Linux: this process's own peak (dbt and DuckDB run in-process)
     steps["peak_rss_gib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2, 2)
+    steps["memory_cap_gib"] = memory_cap_gib
     return steps
 
 
-def _timed_build(settings, run_id: str) -> dict:
+def _timed_build(settings, run_id: str, sampler: _Sampler) -> dict:
     from careatlas.transform.build import build_marts
 
+    sampler.reset()
     started, cpu = time.monotonic(), _cpu_s()
     result = build_marts(None, run_id, settings=settings)
     summary = {key: result[key] for key in ("rebaseline", "npis_changed", "timings_s", "tests", "marts")}
@@ -144,6 +169,14 @@ def _timed_build(settings, run_id: str) -> dict:
     # CPU seconds of the process (dbt and DuckDB's threads): less skewed than wall by other load
     summary["cpu_s"] = round(_cpu_s() - cpu, 1)
     summary["dbt_nodes"] = _node_summary(settings, run_id)
+    # sampled every 0.5 s: the build's RSS peak and DuckDB's spill (its temp directory's size)
+    summary["sampled_peak_rss_gib"] = _gib(sampler.peak_rss)
+    summary["spill_peak_gib"] = _gib(sampler.peak_temp)
+    summary["load_1m_end"] = round(os.getloadavg()[0], 2)
+    # each build as it finishes: a long 10x run that fails or is stopped later keeps what it measured
+    partial = Path(settings.warehouse_path).parent / "builds-partial.jsonl"
+    with partial.open("a") as handle:
+        handle.write(json.dumps({"run_id": run_id, **summary}) + "\n")
     print(f"{run_id}: {summary['wall_s']} s", file=sys.stderr)
     return summary
 
@@ -172,6 +205,58 @@ def _node_summary(settings, run_id: str) -> dict:
     return {"counts": counts, "execution_s_total": round(sum(t for _, t in timed), 1),
             "slowest": timed[:SLOWEST],
             "spatial": {name: seconds for name, seconds in timed if name in SPATIAL_NODES}}
+
+
+class _Sampler(threading.Thread):
+    """Samples this process's RSS and the size of DuckDB's temp directory (its spill) every 0.5 s;
+    with a cap, exits the process (status 137, as an OOM kill) once RSS exceeds it. There is no
+    cgroup memory limit to put a child under on this machine (no systemd, cgroup v1 owned by the
+    sandbox), so the cap is this watchdog's; ru_maxrss gives the exact peak afterwards."""
+
+    def __init__(self, temp_directory: Path, cap_gib: float | None) -> None:
+        super().__init__(daemon=True)
+        self.temp_directory, self.cap = temp_directory, (cap_gib or 0) * 1024**3
+        self.peak_rss = self.peak_temp = 0
+
+    def reset(self) -> None:
+        self.peak_rss = self.peak_temp = 0
+
+    def run(self) -> None:
+        while True:
+            rss = _rss_bytes()
+            self.peak_rss = max(self.peak_rss, rss)
+            self.peak_temp = max(self.peak_temp, _tree_bytes(self.temp_directory))
+            if self.cap and rss > self.cap:
+                print(f"memory cap: RSS {_gib(rss)} GiB > {_gib(self.cap)} GiB, killed", file=sys.stderr)
+                os._exit(137)
+            time.sleep(0.5)
+
+
+def _rss_bytes() -> int:
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _tree_bytes(path: Path) -> int:
+    """Allocated bytes under ``path`` (a file or a folder; 0 when missing)."""
+    total = 0
+    for root, _dirs, files in os.walk(path) if path.is_dir() else [(path.parent, [], [path.name])]:
+        for name in files:
+            with contextlib.suppress(FileNotFoundError):  # DuckDB removes spill files as it goes
+                total += os.stat(os.path.join(root, name)).st_blocks * 512
+    return total
+
+
+def _gib(size: float) -> float:
+    return round(size / 1024**3, 2)
+
+
+def _temp_directory(settings) -> Path:
+    """DuckDB's spill folder for the warehouse: dbt/profiles.yml's temp_directory default."""
+    return Path(os.environ.get("CAREATLAS_DUCKDB_TEMP_DIRECTORY") or f"{settings.warehouse_path}.tmp")
 
 
 def _settings(workdir: Path):
