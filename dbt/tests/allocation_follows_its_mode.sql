@@ -1,7 +1,10 @@
-{#- The per-NPI allocation the marts use (int_provider_locations_allocated, kept incrementally)
-    equals a fresh allocation in the build's mode (int_provider_locations_compared) for every
-    provider with a secondary location, within 1e-9 per county. Fails if the table and the mode diverge, e.g. a mode
-    switch without a re-baseline. -#}
+{#- The per-NPI allocation the marts use (int_provider_locations_allocated) equals the
+    allocation in the build's mode that int_provider_locations_compared computed beside the
+    other mode, for every provider with a secondary location the run wrote (every one on a
+    re-baseline; on a weekly build the NPIs it changed: both tables are kept per NPI, and the
+    rows of unchanged NPIs were compared by the build that wrote them), within 1e-9 per county.
+    A mode switch without a re-baseline is caught by allocation_mode_matches_the_run and the
+    reference fingerprint. -#}
 with
 
 mode as (
@@ -17,6 +20,7 @@ fresh as (
         case when mode.is_all_locations then all_locations_weight else primary_address_weight end as weight
     from {{ ref('int_provider_locations_compared') }}
     cross join mode
+    where applied_run_id = {{ run_value('run_id') }}
 
 ),
 
