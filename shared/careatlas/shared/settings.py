@@ -140,9 +140,8 @@ def override_settings(**values: Any) -> Settings:
     """Make ``values`` (those not None) win over the environment in what ``get_settings()``
     returns in this process, replacing what an earlier call chose, and return those settings.
     The environment is left as it is; ``override_settings()`` goes back to it alone."""
-    _overrides.clear()
+    reset_settings()
     _overrides.update({name: value for name, value in values.items() if value is not None})
-    get_settings.cache_clear()
     return get_settings()
 
 
