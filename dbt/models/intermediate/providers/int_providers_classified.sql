@@ -36,25 +36,17 @@ providers as (
 
 ),
 
-taxonomies as (
-
-    select taxonomies.*
-    from {{ ref('stg_nppes__provider_taxonomies') }} as taxonomies
-    inner join providers
-        on taxonomies.npi = providers.npi
-        and taxonomies.release_kind = providers.release_kind
-        and taxonomies.release_date = providers.release_date
-    {%- if is_incremental() %}
-    {#- changed records are weekly ones: the full release's Parquet is not read #}
-    where taxonomies.release_kind = 'weekly'
-    {%- endif %}
-
-),
-
-primary_taxonomies as (
+{#- One row per record (npi, release): its taxonomy slots summed up before the single join to
+    providers. Aggregating first and joining once on the record's key keeps one hash table of the
+    aggregate instead of a join of every slot row to the providers and another of the result
+    (at 10x, the join of slot rows spilled most of this model). Superseded records' rows are
+    aggregated too and find no provider. -#}
+record_taxonomies as (
 
     select
         npi,
+        release_kind,
+        release_date,
         arg_min(taxonomy_code, (not is_primary_switch, taxonomy_slot)) as taxonomy_code,
         case
             when bool_or(is_primary_switch) then 'switch'
@@ -64,8 +56,13 @@ primary_taxonomies as (
         count(*) filter (where is_primary_switch) as primary_switches,
         bool_or(taxonomy_code = '390200000X') as has_student_taxonomy,
         max(taxonomy_code) filter (where taxonomy_slot = 1) as slot_one_taxonomy_code
-    from taxonomies
-    group by npi
+    from {{ ref('stg_nppes__provider_taxonomies') }}
+    {%- if is_incremental() %}
+    {#- changed records are weekly ones: the full release's Parquet is not read #}
+    where release_kind = 'weekly'
+        and npi in (select npi from providers)
+    {%- endif %}
+    group by npi, release_kind, release_date
 
 ),
 
@@ -129,7 +126,10 @@ joined as (
         greatest(providers.deactivation_date, report.deactivation_date) as latest_deactivation_date
     from providers
     left join report on providers.npi = report.npi
-    left join primary_taxonomies on providers.npi = primary_taxonomies.npi
+    left join record_taxonomies as primary_taxonomies
+        on providers.npi = primary_taxonomies.npi
+        and providers.release_kind = primary_taxonomies.release_kind
+        and providers.release_date = primary_taxonomies.release_date
     left join nucc on primary_taxonomies.taxonomy_code = nucc.taxonomy_code
     left join groups on primary_taxonomies.taxonomy_code = groups.taxonomy_code
     left join states on providers.practice_state_code = states.state_code
