@@ -134,6 +134,12 @@ def test_transform_keeps_duckdb_on_its_claim_and_within_its_limits(overlay) -> N
     assert quantity(limits["memory"]) >= 1.25 * duckdb_bytes(settings["CAREATLAS_DUCKDB_MEMORY_LIMIT"])
     env = {item["name"]: item.get("value") for item in container.get("env", [])}
     assert int(env["CAREATLAS_DUCKDB_THREADS"]) <= quantity(limits["cpu"])
+    # DuckDB spills beside the warehouse (profiles.yml: CAREATLAS_WAREHOUSE_PATH + ".tmp"), so its
+    # spill cap must leave the claim room for the warehouse (~0.1 GB per million providers):
+    # past the cap a build fails with DuckDB's clear error instead of filling the disk under it
+    assert "CAREATLAS_DUCKDB_TEMP_DIRECTORY" not in settings
+    storage = quantity(named(docs, "PersistentVolumeClaim", claim)["spec"]["resources"]["requests"]["storage"])
+    assert duckdb_bytes(settings["CAREATLAS_DUCKDB_MAX_TEMP_SIZE"]) <= storage - quantity("8Gi")
 
 
 def test_ingest_memory_limit_is_above_its_design_peak(overlay) -> None:
