@@ -16,9 +16,10 @@ One child process plays the transform worker: full build (cold start), weekly bu
 unchanged re-run (warm, as a long-lived worker runs them). A second child re-runs once more
 from a cold start, to show start-up and parse cost. ``--repeat-weekly N`` runs the weekly N
 times, each on a fresh copy of the post-full warehouse, and reports each with the median
-weekly/full ratios (the spread between runs is about the size of the gaps measured). Peak RSS is each child's own. Times are
-printed and saved to bench/out/transform/results.json with, per build, dbt's node counts and
-its slowest nodes (from the run's run_results.json); nothing is asserted on them.
+weekly/full ratios (the spread between runs is about the size of the gaps measured). Peak
+RSS is each child's own. Times are printed and saved to bench/out/transform/results.json
+with, per build, dbt's node counts and its slowest nodes (from the run's run_results.json);
+nothing is asserted on them.
 """
 
 from __future__ import annotations

@@ -112,6 +112,19 @@ def test_providers_are_conserved_checks_the_runs_npis_one_by_one(dbt, baseline_c
     assert node.status == "fail" and node.failures == 1, node.message
 
 
+def test_supply_history_snapshot_grain_is_checked(dbt, baseline_copy) -> None:
+    """A snapshot row doubled fails the grain test, which reads the NPIs the build replaced
+    (all of them in this re-baseline) instead of grouping the whole snapshot every week."""
+    name = "supply_history_snapshot_has_one_row_per_npi_discipline_county"
+    assert dbt("test", "--select", name).success
+    with duckdb.connect(str(baseline_copy.warehouse)) as con:
+        con.execute("insert into intermediate.int_discipline_locations_snapshotted "
+                    "select * from intermediate.int_discipline_locations_snapshotted order by npi limit 1")
+    result = dbt("test", "--select", name)
+    [node] = [n for n in result.nodes if n.name == name]
+    assert node.status == "fail" and node.failures == 1, node.message
+
+
 def test_share_tests_warn_on_a_few_rows_and_fail_on_many(dbt, baseline_copy) -> None:
     """failing_share: one county of five without poverty warns (20% > 1%, but fewer than 10
     counties); eleven active individuals of 58 whose taxonomy NUCC does not list fail the build
