@@ -134,7 +134,7 @@ def _reset(workdir: Path) -> None:
     lake = workdir / "lake"
     paths = [workdir / "warehouse.duckdb", workdir / "warehouse.duckdb.wal", workdir / "warehouse.duckdb.tmp",
              workdir / "dbt-target", workdir / "builds-partial.jsonl", lake / "runs", lake / "marts",
-             *workdir.glob("warehouse-weekly-*.duckdb*")]  # --repeat-weekly's copies
+             *workdir.glob("after-full-warehouse.duckdb*")]  # --repeat-weekly's copy
     for path in paths:
         if path.is_dir():
             shutil.rmtree(path)
@@ -177,7 +177,7 @@ def _child_main(workdir: Path, child: str, memory_cap_gib: float | None = None, 
         pointer = catalog.PublishedRelease.model_validate_json((workdir / "weekly-pointer.json").read_text())
         catalog.publish(Lake(settings.lake, settings), pointer)
         if repeat_weekly > 1:
-            settings = _repeat_weekly(settings, repeat_weekly, sampler, steps)
+            _repeat_weekly(settings, repeat_weekly, sampler, steps)
         else:
             steps["weekly"] = _timed_build(settings, "bench-weekly", sampler)
         if rerun:
@@ -188,28 +188,30 @@ def _child_main(workdir: Path, child: str, memory_cap_gib: float | None = None, 
     return steps
 
 
-def _repeat_weekly(settings, repeats: int, sampler: _Sampler, steps: dict):
-    """The weekly build ``repeats`` times, each on its own copy of the post-full warehouse (a
-    new path, so no DuckDB handle of an earlier build sees its file replaced) under its own run
-    id; ``steps["weekly"]`` is the first. Returns the settings of the last copy, which the
-    unchanged re-run continues from; the earlier copies are removed as they are done with."""
-    full_warehouse = Path(settings.warehouse_path)
+def _repeat_weekly(settings, repeats: int, sampler: _Sampler, steps: dict) -> None:
+    """The weekly build ``repeats`` times from the same post-full warehouse, each under its own
+    run id; ``steps["weekly"]`` is the first. The warehouse is saved beside itself once and
+    copied back before each repeat: the same path (DuckDB names the catalog after the file, and
+    dbt's partial parse keys on the profile), safe because dbt_runner closes the database after
+    each invocation."""
+    warehouse = Path(settings.warehouse_path)
+    files = [warehouse, warehouse.with_name(warehouse.name + ".wal")]  # the WAL, if not checkpointed
+    saved = [path.with_name("after-full-" + path.name) for path in files]
+    for path, copy in zip(files, saved, strict=True):
+        if path.exists():
+            shutil.copyfile(path, copy)
     steps["weekly_repeats"] = []
     for repeat in range(1, repeats + 1):
-        copy = full_warehouse.with_name(f"warehouse-weekly-{repeat}.duckdb")
-        shutil.copyfile(full_warehouse, copy)
-        wal = full_warehouse.with_name(full_warehouse.name + ".wal")  # not yet checkpointed, if any
-        if wal.exists():
-            shutil.copyfile(wal, copy.with_name(copy.name + ".wal"))
-        repeat_settings = settings.model_copy(update={"warehouse_path": copy})
+        if repeat > 1:
+            for path, copy in zip(files, saved, strict=True):
+                path.unlink(missing_ok=True)
+                if copy.exists():
+                    shutil.copyfile(copy, path)
         run_id = "bench-weekly" if repeat == 1 else f"bench-weekly-{repeat}"
-        steps["weekly_repeats"].append(_timed_build(repeat_settings, run_id, sampler))
-        if repeat < repeats:
-            for path in copy.parent.glob(copy.name + "*"):
-                if path.is_file():
-                    path.unlink()
+        steps["weekly_repeats"].append(_timed_build(settings, run_id, sampler))
+    for copy in saved:
+        copy.unlink(missing_ok=True)
     steps["weekly"] = steps["weekly_repeats"][0]
-    return repeat_settings
 
 
 def _timed_build(settings, run_id: str, sampler: _Sampler) -> dict:
