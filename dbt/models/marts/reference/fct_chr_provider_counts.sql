@@ -23,17 +23,13 @@
 -- depends_on: {{ ref('stg_run__build') }}  (run_value() may sit in a conditional block)
 with
 
-{# the individuals counted, grouped first on what the joins below read (taxonomy code, ZIP,
-    state): the joins then see ~1e5 groups instead of every NPI's row, and each group carries
+{# the individuals counted, per slot-1 code, ZIP5 and state (int_chr_providers_counted, kept
+    incrementally): the joins see ~1e5 groups instead of every NPI's row, and each group carries
     its count, so every sum below is the one over the rows #}
 candidates as (
 
-    select slot_one_taxonomy_code, left(practice_zip5, 5) as zip5, practice_state_code, count(*) as providers
-    from {{ ref('int_providers_classified') }}
-    where entity_type_code = '1'
-        and coalesce(practice_country_code, 'US') = 'US'
-        and slot_one_taxonomy_code in (select taxonomy_code from {{ ref('chr_taxonomy_codes') }})
-    group by all
+    select slot_one_taxonomy_code, zip5, practice_state_code, providers
+    from {{ ref('int_chr_providers_counted') }}
 
 ),
 
