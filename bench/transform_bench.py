@@ -3,6 +3,7 @@
     uv run python bench/transform_bench.py                       # 9.4 M providers + ~1.15 M pl rows
     uv run python bench/transform_bench.py --providers 500000    # a quick look
     uv run python bench/transform_bench.py --location-allocation all_locations --reuse-inputs
+    uv run python bench/transform_bench.py --reuse-inputs --no-cold-rerun --no-rerun --repeat-weekly 3
 
 The input is written by tests/fixtures/national_lake.py straight into ingest's published
 Parquet layout (the NPPES generator and ingest were not ready when this was written): a full
@@ -13,9 +14,12 @@ sets CAREATLAS_LOCATION_ALLOCATION for the builds (primary, the default, or all_
 
 One child process plays the transform worker: full build (cold start), weekly build and an
 unchanged re-run (warm, as a long-lived worker runs them). A second child re-runs once more
-from a cold start, to show start-up and parse cost. Peak RSS is each child's own. Times are
-printed and saved to bench/out/transform/results.json with, per build, dbt's node counts and
-its slowest nodes (from the run's run_results.json); nothing is asserted on them.
+from a cold start, to show start-up and parse cost. ``--repeat-weekly N`` runs the weekly N
+times, each on a fresh copy of the post-full warehouse, and reports each with the median
+weekly/full ratios (the spread between runs is about the size of the gaps measured). Peak
+RSS is each child's own. Times are printed and saved to bench/out/transform/results.json
+with, per build, dbt's node counts and its slowest nodes (from the run's run_results.json);
+nothing is asserted on them.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import threading
@@ -49,21 +54,26 @@ def main() -> None:
                         help="Write the inputs (the lake and the weekly's files) and stop: no builds.")
     parser.add_argument("--no-cold-rerun", action="store_true", help="Skip the second, cold-start child.")
     parser.add_argument("--no-rerun", action="store_true", help="Skip the worker's unchanged re-run (warm).")
+    parser.add_argument("--repeat-weekly", type=int, default=1, metavar="N",
+                        help="Run the weekly build N times, each on a fresh copy of the post-full warehouse; "
+                             "report each and the median ratios (run-to-run spread is about the size of the gap).")
     parser.add_argument("--memory-cap-gib", type=float, default=None,
                         help="Kill a build child whose sampled RSS exceeds this (the pod's limit, 6).")
     parser.add_argument("--child", choices=["worker", "cold-rerun"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ["CAREATLAS_LOCATION_ALLOCATION"] = args.location_allocation  # the children inherit it
     if args.child:
-        print(json.dumps(_child_main(args.workdir, args.child, args.memory_cap_gib, rerun=not args.no_rerun)))
+        print(json.dumps(_child_main(args.workdir, args.child, args.memory_cap_gib, rerun=not args.no_rerun,
+                                     repeat_weekly=args.repeat_weekly)))
         return
     print(json.dumps(run(args.providers, args.workdir, reuse=args.reuse_inputs, inputs_only=args.inputs_only,
                          cold_rerun=not args.no_cold_rerun, rerun=not args.no_rerun,
-                         memory_cap_gib=args.memory_cap_gib), indent=2))
+                         memory_cap_gib=args.memory_cap_gib, repeat_weekly=args.repeat_weekly), indent=2))
 
 
 def run(providers: int, workdir: Path, *, reuse: bool = False, inputs_only: bool = False,
-        cold_rerun: bool = True, rerun: bool = True, memory_cap_gib: float | None = None) -> dict:
+        cold_rerun: bool = True, rerun: bool = True, memory_cap_gib: float | None = None,
+        repeat_weekly: int = 1) -> dict:
     started = time.monotonic()
     inputs_file = workdir / "inputs.json"
     if reuse and inputs_file.exists() and json.loads(inputs_file.read_text())["providers"] == providers:
@@ -79,13 +89,26 @@ def run(providers: int, workdir: Path, *, reuse: bool = False, inputs_only: bool
                      "location_allocation": os.environ["CAREATLAS_LOCATION_ALLOCATION"]}
     if inputs_only:
         return results
-    results.update(_spawn(workdir, "worker", memory_cap_gib, rerun=rerun))
+    results.update(_spawn(workdir, "worker", memory_cap_gib, rerun=rerun, repeat_weekly=repeat_weekly))
     if cold_rerun:
         results.update(_spawn(workdir, "cold-rerun", memory_cap_gib))
     results["warehouse_bytes"] = _tree_bytes(workdir / "warehouse.duckdb")
     results["weekly_vs_full_pct"] = round(100 * results["weekly"]["wall_s"] / results["full"]["wall_s"], 1)
+    results["weekly_vs_full_cpu_pct"] = round(100 * results["weekly"]["cpu_s"] / results["full"]["cpu_s"], 1)
+    if "weekly_repeats" in results:
+        results["weekly_repeats_summary"] = _repeat_summary(results["full"], results["weekly_repeats"])
+        print(f"weekly x{repeat_weekly}: {results['weekly_repeats_summary']}", file=sys.stderr)
     (workdir / "results.json").write_text(json.dumps(results, indent=2))
     return results
+
+
+def _repeat_summary(full: dict, weeklies: list[dict]) -> dict:
+    """Each repeat's weekly / full ratios (wall, CPU) and their medians."""
+    wall = [round(100 * w["wall_s"] / full["wall_s"], 1) for w in weeklies]
+    cpu = [round(100 * w["cpu_s"] / full["cpu_s"], 1) for w in weeklies]
+    return {"wall_pct": wall, "cpu_pct": cpu, "median_wall_pct": statistics.median(wall),
+            "median_cpu_pct": statistics.median(cpu),
+            "load_1m_end": [w["load_1m_end"] for w in weeklies]}
 
 
 def _write_inputs(providers: int, workdir: Path) -> dict:
@@ -109,9 +132,10 @@ def _reset(workdir: Path) -> None:
     from careatlas.shared import layout
 
     lake = workdir / "lake"
-    for path in (workdir / "warehouse.duckdb", workdir / "warehouse.duckdb.wal", workdir / "warehouse.duckdb.tmp",
-                 workdir / "dbt-target", workdir / "builds-partial.jsonl",
-                 lake / "runs", lake / "marts"):
+    paths = [workdir / "warehouse.duckdb", workdir / "warehouse.duckdb.wal", workdir / "warehouse.duckdb.tmp",
+             workdir / "dbt-target", workdir / "builds-partial.jsonl", lake / "runs", lake / "marts",
+             *workdir.glob("after-full-warehouse.duckdb*")]  # --repeat-weekly's copy
+    for path in paths:
         if path.is_dir():
             shutil.rmtree(path)
         elif path.exists():
@@ -120,10 +144,12 @@ def _reset(workdir: Path) -> None:
     (lake / layout.nppes_pointer("npidata_weekly", pointer["release"])).unlink(missing_ok=True)
 
 
-def _spawn(workdir: Path, child: str, memory_cap_gib: float | None = None, *, rerun: bool = True) -> dict:
+def _spawn(workdir: Path, child: str, memory_cap_gib: float | None = None, *, rerun: bool = True,
+           repeat_weekly: int = 1) -> dict:
     load_before = os.getloadavg()[0]  # other work on the machine skews the times: say so
     started = time.monotonic()
-    flags = (["--memory-cap-gib", str(memory_cap_gib)] if memory_cap_gib else []) + ([] if rerun else ["--no-rerun"])
+    flags = ((["--memory-cap-gib", str(memory_cap_gib)] if memory_cap_gib else []) + ([] if rerun else ["--no-rerun"])
+             + ["--repeat-weekly", str(repeat_weekly)])
     process = subprocess.run([sys.executable, __file__, "--workdir", str(workdir), "--child", child, *flags],
                              capture_output=True, text=True)
     if process.returncode != 0:
@@ -136,7 +162,8 @@ def _spawn(workdir: Path, child: str, memory_cap_gib: float | None = None, *, re
     return summary
 
 
-def _child_main(workdir: Path, child: str, memory_cap_gib: float | None = None, *, rerun: bool = True) -> dict:
+def _child_main(workdir: Path, child: str, memory_cap_gib: float | None = None, *, rerun: bool = True,
+                repeat_weekly: int = 1) -> dict:
     from careatlas.shared import catalog
     from careatlas.shared.storage import Lake
 
@@ -149,13 +176,42 @@ def _child_main(workdir: Path, child: str, memory_cap_gib: float | None = None, 
         steps = {"full": _timed_build(settings, "bench-full", sampler)}
         pointer = catalog.PublishedRelease.model_validate_json((workdir / "weekly-pointer.json").read_text())
         catalog.publish(Lake(settings.lake, settings), pointer)
-        steps["weekly"] = _timed_build(settings, "bench-weekly", sampler)
+        if repeat_weekly > 1:
+            _repeat_weekly(settings, repeat_weekly, sampler, steps)
+        else:
+            steps["weekly"] = _timed_build(settings, "bench-weekly", sampler)
         if rerun:
             steps["rerun"] = _timed_build(settings, "bench-rerun", sampler)
     # ru_maxrss is KiB on Linux: this process's own peak (dbt and DuckDB run in-process)
     steps["peak_rss_gib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2, 2)
     steps["memory_cap_gib"] = memory_cap_gib
     return steps
+
+
+def _repeat_weekly(settings, repeats: int, sampler: _Sampler, steps: dict) -> None:
+    """The weekly build ``repeats`` times from the same post-full warehouse, each under its own
+    run id; ``steps["weekly"]`` is the first. The warehouse is saved beside itself once and
+    copied back before each repeat: the same path (DuckDB names the catalog after the file, and
+    dbt's partial parse keys on the profile), safe because dbt_runner closes the database after
+    each invocation."""
+    warehouse = Path(settings.warehouse_path)
+    files = [warehouse, warehouse.with_name(warehouse.name + ".wal")]  # the WAL, if not checkpointed
+    saved = [path.with_name("after-full-" + path.name) for path in files]
+    for path, copy in zip(files, saved, strict=True):
+        if path.exists():
+            shutil.copyfile(path, copy)
+    steps["weekly_repeats"] = []
+    for repeat in range(1, repeats + 1):
+        if repeat > 1:
+            for path, copy in zip(files, saved, strict=True):
+                path.unlink(missing_ok=True)
+                if copy.exists():
+                    shutil.copyfile(copy, path)
+        run_id = "bench-weekly" if repeat == 1 else f"bench-weekly-{repeat}"
+        steps["weekly_repeats"].append(_timed_build(settings, run_id, sampler))
+    for copy in saved:
+        copy.unlink(missing_ok=True)
+    steps["weekly"] = steps["weekly_repeats"][0]
 
 
 def _timed_build(settings, run_id: str, sampler: _Sampler) -> dict:

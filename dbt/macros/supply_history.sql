@@ -41,3 +41,42 @@
     delete from {{ this }} where {{ supply_history_stepped_npis() }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- The NPIs a step of the supply history compares with the snapshot: those this build rewrote
+    in int_providers_merged and the pending ones (every NPI's locations but theirs are the
+    snapshot's). A select of `npi`. -#}
+{% macro compared_npis() -%}
+    {%- set pending = supply_history_state('int_discipline_locations_pending') -%}
+    select npi from {{ ref('int_providers_merged') }} where applied_run_id = {{ run_value('run_id') }}
+    {%- if pending is not none %}
+    union
+    select npi from {{ pending }}
+    {%- endif %}
+{%- endmacro %}
+
+{#- The rows of `relation` (a per-NPI table) of the NPIs in `npis` (a select of `npi`), by a
+    semi-join: a weekly build reads the few thousand NPIs it compares, not every provider's. -#}
+{% macro rows_of_compared_npis(relation, npis) -%}
+    select * from {{ relation }} where npi in ({{ npis }})
+{%- endmacro %}
+
+{#- int_discipline_locations_current's rows (one per NPI, discipline and county, with the
+    provider's applied_run_id) of the allocation rows `rows` selects: a predicate on the npi and
+    applied_run_id of int_provider_locations_allocated. Both are keys of the aggregation, so
+    filtering its input selects exactly the rows that filtering its output would, and a weekly
+    build aggregates the NPIs it compares instead of all 9.4 M providers before filtering. -#}
+{% macro discipline_locations(rows='true') -%}
+    select
+        locations.npi,
+        disciplines.discipline,
+        locations.county_fips,
+        locations.applied_run_id,
+        sum({{ exact_weight('locations.allocation_weight') }}) as weight
+    from (
+        select npi, county_fips, applied_run_id, allocation_weight, unnest(specialty_groups) as specialty_group
+        from {{ ref('int_provider_locations_allocated') }}
+        where location_class = 'county' and ({{ rows }})
+    ) as locations
+    inner join {{ ref('access_disciplines') }} as disciplines on locations.specialty_group = disciplines.specialty_group
+    group by locations.npi, disciplines.discipline, locations.county_fips, locations.applied_run_id
+{%- endmacro %}

@@ -6,9 +6,12 @@ with
 
 counted as (
 
-    select state_fips, taxonomy_grouping, taxonomy_classification, specialty_groups, 1 as provider
+    {#- grouped once on every key sum_by_specialty reads (its two sums then read a few thousand
+        rows, not two passes over every provider): counts add up exactly -#}
+    select state_fips, taxonomy_grouping, taxonomy_classification, specialty_groups, count(*) as provider
     from {{ ref('int_providers_classified') }}
     where is_active and is_individual and location_class = 'domestic' and state_fips is not null
+    group by all
 
 ),
 

@@ -76,6 +76,55 @@ def test_custom_generic_tests_flag_bad_rows(dbt, baseline_copy) -> None:
     assert counts.failures == 1  # the one bad value, named by its column
 
 
+def test_providers_are_conserved_sees_an_npi_wrong_anywhere_without_counting_them_all(dbt, baseline_copy) -> None:
+    """providers_are_conserved checks the run's NPIs one by one and the rest of the allocation
+    table by its total weight only: one NPI the run did not write ("dbt-checks" wrote none)
+    with a wrong weight still fails it."""
+    with duckdb.connect(str(baseline_copy.warehouse)) as con:
+        [(npi,)] = con.execute("select min(npi) from intermediate.int_provider_locations_allocated "
+                               "where applied_run_id != 'dbt-checks'").fetchall()
+        con.execute("update intermediate.int_provider_locations_allocated "
+                    "set allocation_weight = allocation_weight + 0.25 "
+                    "where npi = ? and county_fips is not distinct from "
+                    "(select min(county_fips) from intermediate.int_provider_locations_allocated where npi = ?)",
+                    [npi, npi])
+    result = dbt("test", "--select", "providers_are_conserved")
+    [node] = [n for n in result.nodes if n.name == "providers_are_conserved"]
+    assert node.status == "fail", node.message
+
+
+def test_providers_are_conserved_checks_the_runs_npis_one_by_one(dbt, baseline_copy) -> None:
+    """Two of the run's NPIs whose weights are off in opposite directions keep the total and
+    still fail: the run's NPIs are checked exactly."""
+    with duckdb.connect(str(baseline_copy.warehouse)) as con:
+        npis = [npi for (npi,) in con.execute(
+            "select npi from intermediate.int_provider_locations_allocated group by npi "
+            "having count(*) = 1 order by npi limit 2").fetchall()]
+        for table in ("int_providers_classified", "int_provider_locations_allocated"):
+            con.execute(f"update intermediate.{table} set applied_run_id = 'dbt-checks' where npi in (?, ?)", npis)
+    assert dbt("test", "--select", "providers_are_conserved").success  # the run's NPIs as written
+    with duckdb.connect(str(baseline_copy.warehouse)) as con:
+        for npi, change in zip(npis, (0.25, -0.25), strict=True):
+            con.execute("update intermediate.int_provider_locations_allocated "
+                        "set allocation_weight = allocation_weight + ? where npi = ?", [change, npi])
+    result = dbt("test", "--select", "providers_are_conserved")
+    [node] = [n for n in result.nodes if n.name == "providers_are_conserved"]
+    assert node.status == "fail" and node.failures == 1, node.message
+
+
+def test_supply_history_snapshot_grain_is_checked(dbt, baseline_copy) -> None:
+    """A snapshot row doubled fails the grain test, which reads the NPIs the build replaced
+    (all of them in this re-baseline) instead of grouping the whole snapshot every week."""
+    name = "supply_history_snapshot_has_one_row_per_npi_discipline_county"
+    assert dbt("test", "--select", name).success
+    with duckdb.connect(str(baseline_copy.warehouse)) as con:
+        con.execute("insert into intermediate.int_discipline_locations_snapshotted "
+                    "select * from intermediate.int_discipline_locations_snapshotted order by npi limit 1")
+    result = dbt("test", "--select", name)
+    [node] = [n for n in result.nodes if n.name == name]
+    assert node.status == "fail" and node.failures == 1, node.message
+
+
 def test_share_tests_warn_on_a_few_rows_and_fail_on_many(dbt, baseline_copy) -> None:
     """failing_share: one county of five without poverty warns (20% > 1%, but fewer than 10
     counties); eleven active individuals of 58 whose taxonomy NUCC does not list fail the build

@@ -20,8 +20,7 @@
     )
 }}
 
+{#- the stepped NPIs' rows only: the predicate is on npi, so it filters the allocation rows
+    before they are aggregated (macro discipline_locations) -#}
 select npi, discipline, county_fips, weight
-from {{ ref('int_discipline_locations_current') }}
-{%- if is_incremental() %}
-where {{ supply_history_stepped_npis() }}
-{%- endif %}
+from ({{ discipline_locations(supply_history_stepped_npis() if is_incremental() else 'true') }})

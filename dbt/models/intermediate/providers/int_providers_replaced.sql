@@ -2,8 +2,9 @@
     int_providers_merged), as they were: read before int_providers_classified deletes them
     (it names this model in a depends_on, and this model reads it without a ref, which would
     be a cycle). The state and county sums subtract them (allocated to counties as
-    int_provider_locations_allocated did) instead of re-reading every NPI. No rows on a
-    re-baseline or before int_providers_classified exists. -#}
+    int_provider_locations_allocated did), and int_chr_providers_counted their CHR groups,
+    instead of re-reading every NPI. No rows on a re-baseline or before
+    int_providers_classified exists. -#}
 -- depends_on: {{ ref('stg_run__build') }}  (run_value() may sit in a conditional block)
 {{ config(materialized='table') }}
 
@@ -12,7 +13,7 @@
     'is_individual': 'boolean', 'location_class': 'varchar', 'practice_state_code': 'varchar',
     'practice_country_code': 'varchar', 'practice_zip5': 'varchar', 'taxonomy_grouping': 'varchar',
     'taxonomy_classification': 'varchar', 'specialty_groups': 'varchar[]', 'is_clinician': 'boolean',
-    'is_resident': 'boolean', 'is_stale': 'boolean',
+    'is_resident': 'boolean', 'is_stale': 'boolean', 'entity_type_code': 'varchar', 'slot_one_taxonomy_code': 'varchar',
 } %}
 {%- set changed -%}
     select npi from {{ ref('int_providers_merged') }} where applied_run_id = {{ run_value('run_id') }}

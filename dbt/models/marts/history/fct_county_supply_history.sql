@@ -31,6 +31,10 @@
 }}
 {%- set snapshot = supply_history_state('int_discipline_locations_snapshotted') %}
 {%- set pending = supply_history_state('int_discipline_locations_pending') %}
+{%- set current_rows -%}
+    applied_run_id = {{ run_value('run_id') }}
+    {%- if pending is not none %} or npi in (select npi from {{ pending }}){% endif %}
+{%- endset %}
 
 with
 
@@ -58,22 +62,17 @@ previous_step as (
     without a step changed since the last step, and, on a re-baseline, NPIs gone from NPPES -#}
 changed_npis as (
 
-    select npi from {{ ref('int_providers_merged') }} where applied_run_id = {{ run_value('run_id') }}
-    {%- if pending is not none %}
-    union
-    select npi from {{ pending }}
-    {%- endif %}
+    {{ compared_npis() }}
 
 ),
 
+{#- int_discipline_locations_current's rows that this build wrote or that are pending,
+    selected before the aggregation (macro discipline_locations): a weekly build aggregates the
+    delta's NPIs, not every provider -#}
 current_locations as (
 
     select npi, discipline, county_fips, weight
-    from {{ ref('int_discipline_locations_current') }}
-    where applied_run_id = {{ run_value('run_id') }}
-    {%- if pending is not none %}
-        or npi in (select npi from {{ pending }})
-    {%- endif %}
+    from ({{ discipline_locations(current_rows) }})
 
 ),
 

@@ -23,19 +23,28 @@
 -- depends_on: {{ ref('stg_run__build') }}  (run_value() may sit in a conditional block)
 with
 
+{# the individuals counted, per slot-1 code, ZIP5 and state (int_chr_providers_counted, kept
+    incrementally): the joins see ~1e5 groups instead of every NPI's row, and each group carries
+    its count, so every sum below is the one over the rows #}
+candidates as (
+
+    select slot_one_taxonomy_code, zip5, practice_state_code, providers
+    from {{ ref('int_chr_providers_counted') }}
+
+),
+
 providers as (
 
     select
         codes.measure,
-        coalesce(updates.to_zip5, left(providers.practice_zip5, 5)) as zip5
-    from {{ ref('int_providers_classified') }} as providers
-    inner join {{ ref('chr_taxonomy_codes') }} as codes on providers.slot_one_taxonomy_code = codes.taxonomy_code
-    left join {{ ref('chr_zip_updates') }} as updates on left(providers.practice_zip5, 5) = updates.from_zip5
-    left join {{ ref('us_states') }} as states on providers.practice_state_code = states.state_code
-    where providers.entity_type_code = '1'
-        and coalesce(providers.practice_country_code, 'US') = 'US'
-        and (states.census_region_code is not null or providers.practice_state_code in ('AA', 'AE', 'AP'))
-        and coalesce(updates.to_zip5, left(providers.practice_zip5, 5)) != '20307'
+        coalesce(updates.to_zip5, candidates.zip5) as zip5,
+        candidates.providers
+    from candidates
+    inner join {{ ref('chr_taxonomy_codes') }} as codes on candidates.slot_one_taxonomy_code = codes.taxonomy_code
+    left join {{ ref('chr_zip_updates') }} as updates on candidates.zip5 = updates.from_zip5
+    left join {{ ref('us_states') }} as states on candidates.practice_state_code = states.state_code
+    where (states.census_region_code is not null or candidates.practice_state_code in ('AA', 'AE', 'AP'))
+        and coalesce(updates.to_zip5, candidates.zip5) != '20307'
 
 ),
 
@@ -93,7 +102,7 @@ onto_denominators as (
 placed as (
 
     select providers.measure, coalesce(onto_denominators.to_fips, fixed.county_fips) as county_fips,
-        coalesce(onto_denominators.weight, 1.0) as providers
+        providers.providers * coalesce(onto_denominators.weight, 1.0) as providers
     from providers
     inner join fixed on providers.zip5 = fixed.zip5
     left join onto_denominators on fixed.county_fips = onto_denominators.from_fips
