@@ -73,9 +73,11 @@ def is_compressed(name: str) -> bool:
 
 @contextmanager
 def open_member(opener: Callable[[], AbstractContextManager[BinaryReader]], name: str, uri: str, limits: Limits,
-                member_of: Callable[[zipfile.ZipFile], str]) -> Iterator[tuple[BinaryReader, str]]:
+                member_of: Callable[[zipfile.ZipFile], str], *,
+                size: int | None = None) -> Iterator[tuple[BinaryReader, str]]:
     """The npidata CSV stream inside a file (plain, .gz or zip) and its member name. Reads raise
-    ``NppesFileError`` for corrupt archives and stop at the decompression caps."""
+    ``NppesFileError`` for corrupt archives and stop at the decompression caps. ``size``: the
+    file's bytes, for a handle that cannot seek to tell them (the .gz ratio cap needs them)."""
     with opener() as handle:
         if name.lower().endswith(".zip"):
             try:
@@ -89,7 +91,7 @@ def open_member(opener: Callable[[], AbstractContextManager[BinaryReader]], name
                 with _open_zip_member(archive, info, source) as member:
                     yield _Checked(member, source, cap), info.filename
         elif name.lower().endswith(".gz"):
-            cap = limits.decompressed_cap(_size_of(handle))
+            cap = limits.decompressed_cap(size if size is not None else size_of(handle))
             with gzip.GzipFile(fileobj=handle, mode="rb") as stream:
                 yield _Checked(stream, f"{uri} (gzip)", cap), name[:-3]
         else:
@@ -123,7 +125,7 @@ def _open_zip_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, source: st
         yield member
 
 
-def _size_of(handle: BinaryReader) -> int | None:
+def size_of(handle: BinaryReader) -> int | None:
     try:
         position = handle.tell()
         size = handle.seek(0, io.SEEK_END)
@@ -192,10 +194,11 @@ class FileCheck:
 
 
 def check_file(opener: Callable[[], AbstractContextManager[BinaryReader]], name: str, uri: str, limits: Limits,
-               member_of: Callable[[zipfile.ZipFile], str], *, kind: str = "npidata") -> FileCheck:
+               member_of: Callable[[zipfile.ZipFile], str], *, kind: str = "npidata",
+               size: int | None = None) -> FileCheck:
     """Read the whole file once: archive integrity (CRCs, truncation, caps), the member, the
     header, and the record-boundary sanity scan of ``check_stream``."""
-    with open_member(opener, name, uri, limits, member_of) as (stream, member):
+    with open_member(opener, name, uri, limits, member_of, size=size) as (stream, member):
         source = uri if member == name else f"{uri}!{member}"
         return FileCheck(member, *check_stream(stream, source, limits, kind=kind))
 

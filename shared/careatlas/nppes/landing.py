@@ -4,12 +4,15 @@ Shared by the CLI (``careatlas land``) and the ingest worker, so the CLI never i
 code. Raw files are written once: landing the same bytes again is a no-op, landing different
 bytes under the same name is refused.
 
-An NPPES file is read whole before anything is written (nppes_file.check_file: header, archive
+An NPPES file is read whole before its raw name is taken (nppes_file.check_file: header, archive
 integrity with CRCs, the member, a record-boundary scan), so a wrong or corrupt file never takes a
-release's raw name. The raw object is then created if absent (``Lake.create``: O_EXCL-style link
-locally, ``IfNoneMatch='*'`` on S3), its bytes hashed as they are written and compared with the
-checked file's before the commit, so two concurrent lands of different bytes cannot both win and
-the ``.sha256.json`` always describes the bytes beside it.
+release's raw name. A plain CSV or .gz is read once: the copy to the raw name's staging object
+hashes each piece and hands it to the check in a second thread (``passthrough.CheckedCopy``). A
+zip is checked member by member beside a hashing read, then copied, and the copy's hash must
+match. Either way the raw object is committed only if absent (``Lake.create``: O_EXCL-style
+link locally, ``IfNoneMatch='*'`` on S3) and only after the check has passed, so two
+concurrent lands of different bytes cannot both win, a failed check leaves nothing, and the
+``.sha256.json`` always describes the bytes beside it.
 """
 
 from __future__ import annotations
@@ -24,21 +27,20 @@ import tempfile
 import weakref
 import zipfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
 import structlog
 
 from careatlas.nppes import file as nppes_file
+from careatlas.nppes import passthrough
 from careatlas.shared import fetch, layout
 from careatlas.shared.documents import RawChecksum
 from careatlas.shared.settings import Settings, get_settings
 from careatlas.shared.storage import Lake
-
-if TYPE_CHECKING:
-    from _typeshed import WriteableBuffer
 
 log = structlog.get_logger(__name__)
 STREAM_PIECE = 8 * 1024 * 1024
@@ -207,7 +209,8 @@ def _downloaded(url: str, settings: Settings, download_dir: Path | None) -> Sour
 
 def land(lake: Lake, source: SourceFile, release: str, *, dataset: str = "nppes") -> tuple[str, str, int]:
     """Copy ``source`` into ``raw/<dataset>/release=<date>/`` once; raw files are never overwritten.
-    An NPPES file (``dataset="nppes"``) is checked whole first. A temporary download is removed."""
+    An NPPES file (``dataset="nppes"``) is checked whole before its raw name is committed. A
+    temporary download is removed."""
     try:
         return _land(lake, source, release, dataset)
     finally:
@@ -222,23 +225,19 @@ def _land(lake: Lake, source: SourceFile, release: str, dataset: str) -> tuple[s
             sha, size = sha256_of(handle)
         _same_bytes(lake, key, lake.read_model(checksum_key, RawChecksum).sha256, sha, source)
         return key, sha, size
-    expected = checked_sha256(source, dataset, lake.settings)
-    with source.open() as handle:
-        written = _Hashing(handle)
-
-        def verify() -> None:  # the bytes written are the bytes checked, or nothing is committed
-            if written.hexdigest() != expected:
-                raise LandingError(f"{source.uri} changed while it was being landed; land it again")
-
-        created = lake.create(key, written, verify)
+    zipped = dataset == "nppes" and source.name.lower().endswith(".zip")
+    created, copied = (_copy_zip if zipped else _copy_in_one_read)(lake, key, source, dataset)
+    if copied is None:  # the name was taken before the copy began: hash the source on its own
+        with source.open() as handle:
+            copied = sha256_of(handle)[0]
     if not created:  # a concurrent land won, or a crash left the file without its checksum
         with lake.open(key) as landed:
-            _same_bytes(lake, key, sha256_of(landed)[0], expected, source)
-    size = written.size if created else lake.size(key)
-    record = RawChecksum(sha256=expected, bytes=size, source=source.uri, landed_at=datetime.now(UTC).isoformat())
+            _same_bytes(lake, key, sha256_of(landed)[0], copied, source)
+    size = lake.size(key)
+    record = RawChecksum(sha256=copied, bytes=size, source=source.uri, landed_at=datetime.now(UTC).isoformat())
     lake.create(checksum_key, io.BytesIO(json.dumps(record.model_dump(mode="json"), indent=2, sort_keys=True).encode()))
-    log.info("raw file landed" if created else "raw file already landed", key=key, bytes=size, sha256=expected)
-    return key, expected, size
+    log.info("raw file landed" if created else "raw file already landed", key=key, bytes=size, sha256=copied)
+    return key, copied, size
 
 
 def _same_bytes(lake: Lake, key: str, landed: str, sha: str, source: SourceFile) -> None:
@@ -249,49 +248,56 @@ def _same_bytes(lake: Lake, key: str, landed: str, sha: str, source: SourceFile)
         )
 
 
-def checked_sha256(source: SourceFile, dataset: str, settings: Settings) -> str:
-    """The source's sha256, after reading it whole as an NPPES file when ``dataset`` is nppes
-    (one pass for a plain CSV; an archive is checked, then hashed)."""
-    if dataset != "nppes":
-        with source.open() as handle:
-            return sha256_of(handle)[0]
-    limits = nppes_file.Limits.from_settings(settings)
-    member_of = lambda archive: npidata_member(archive, source=source.uri)  # noqa: E731
-    kind = companion_dataset(source.name) or "npidata"  # a companion file landed on its own
-    if nppes_file.is_compressed(source.name):
-        nppes_file.check_file(source.open, source.name, source.uri, limits, member_of, kind=kind)
-        with source.open() as handle:
-            return sha256_of(handle)[0]
+def _copy_in_one_read(lake: Lake, key: str, source: SourceFile, dataset: str) -> tuple[bool, str | None]:
+    """A plain CSV or .gz: one read copies the bytes to the raw name's staging object, hashes
+    them and checks them (``passthrough.CheckedCopy``); the name is committed once the check
+    has passed. (created, sha256 of the bytes read, or None if the name was taken first.)"""
     with source.open() as handle:
-        hashing = _Hashing(handle)  # the check reads a plain CSV to its end: hash it on the way
-        nppes_file.check_file(lambda: contextlib.nullcontext(hashing), source.name, source.uri, limits, member_of,
-                              kind=kind)
-        return hashing.hexdigest()
+        copy = passthrough.CheckedCopy(handle, _check(source, dataset, lake.settings, nppes_file.size_of(handle)))
+
+        def verify() -> None:  # the check's error, if the bytes copied failed it
+            copy.finish()
+
+        try:
+            created = lake.create(key, copy, verify)
+        finally:
+            copy.abandon()
+    return created, copy.hexdigest() if copy.complete else None
 
 
-class _Hashing(io.RawIOBase):
-    """A reader that hashes and counts what passes through it."""
+def _copy_zip(lake: Lake, key: str, source: SourceFile, dataset: str) -> tuple[bool, str | None]:
+    """A zip is checked by member (``zipfile`` seeks), so not in the copy's read: the check runs
+    beside a hashing read, then the copy must hash the same, or nothing is committed."""
+    check = _check(source, dataset, lake.settings, None)
+    with source.open() as handle, ThreadPoolExecutor(1, thread_name_prefix="landing-check") as pool:
+        checked = pool.submit(check, handle)
+        with source.open() as hashed:
+            expected = sha256_of(hashed)[0]
+        checked.result()
+    with source.open() as handle:
+        written = passthrough.Hashing(handle)
 
-    def __init__(self, handle: IO[bytes]) -> None:
-        self._handle, self._digest, self.size = handle, hashlib.sha256(), 0
+        def verify() -> None:  # the bytes written are the bytes checked, or nothing is committed
+            if written.hexdigest() != expected:
+                raise LandingError(f"{source.uri} changed while it was being landed; land it again")
 
-    def readable(self) -> bool:
-        return True
+        return lake.create(key, written, verify), expected
 
-    def read(self, size: int = -1) -> bytes:
-        data = self._handle.read(size)
-        self._digest.update(data)
-        self.size += len(data)
-        return data
 
-    def readinto(self, buffer: WriteableBuffer) -> int:
-        view = memoryview(buffer)
-        data = self.read(len(view))
-        view[: len(data)] = data
-        return len(data)
+def _check(source: SourceFile, dataset: str, settings: Settings,
+           size: int | None) -> Callable[[nppes_file.BinaryReader], object]:
+    """The whole-file check of ``source`` as read from one stream (nothing for other datasets)."""
+    if dataset != "nppes":
+        return lambda stream: None
+    limits = nppes_file.Limits.from_settings(settings)
+    kind = companion_dataset(source.name) or "npidata"  # a companion file landed on its own
 
-    def hexdigest(self) -> str:
-        return self._digest.hexdigest()
+    def check(stream: nppes_file.BinaryReader) -> nppes_file.FileCheck:
+        return nppes_file.check_file(lambda: contextlib.nullcontext(stream), source.name, source.uri, limits,
+                                     lambda archive: npidata_member(archive, source=source.uri), kind=kind,
+                                     size=size)
+
+    return check
 
 
 def resolve_release(name: str, release: str | date | None, kind: str | None) -> tuple[str, str]:

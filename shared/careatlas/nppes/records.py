@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+import polars as pl
+
 _QUOTED = re.compile(rb'\n(?="(\d{10})",)')
 _UNQUOTED = re.compile(rb"\n(?=(\d{10}),)")
 _QUOTED_LINE = re.compile(r'"(\d{10})",')
@@ -52,11 +54,23 @@ def first_boundary(data: bytes | bytearray, *, quoted: bool, start: int = 0, end
     return next(boundaries(data, quoted=quoted, start=start, end=end), None)
 
 
+def npi_check_digit_holds(npi: pl.Expr) -> pl.Expr:
+    """``npi_digits_valid`` as a Polars expression over NPIs as 10-digit integers (Int64)."""
+    digits = [(npi // 10 ** (9 - i)) % 10 for i in range(10)]
+    doubled = [2 * d - pl.when(d >= 5).then(9).otherwise(0) for d in digits[0:9:2]]  # 2d, digits summed
+    total = pl.sum_horizontal([*doubled, *digits[1:9:2]]) + 24  # 24: Luhn sum of the 80840 prefix
+    return ((10 - total % 10) % 10).eq(digits[9])
+
+
 def count_records(data: bytes, *, quoted: bool) -> int:
-    """Records in a block, counted from boundaries alone (to cross-check a CSV parser)."""
+    """Records in a block, counted from boundaries alone (to cross-check a CSV parser). One
+    regex pass finds the candidates, their check digits are tested together in Polars (a
+    Python check per record cost as much as the scan: ~14,000 per 16 MiB block)."""
     if not data.strip():
         return 0
-    return sum(1 for _ in boundaries(data, quoted=quoted)) + 1
+    found = (_QUOTED if quoted else _UNQUOTED).findall(data)  # the lookahead's group: the NPI's digits
+    npis = pl.Series("npi", found, dtype=pl.Binary).cast(pl.String).cast(pl.Int64)
+    return int(npis.to_frame().select(npi_check_digit_holds(pl.col("npi")).sum()).item()) + 1
 
 
 def starts_record(line: str, *, quoted: bool) -> bool:

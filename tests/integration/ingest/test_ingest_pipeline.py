@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import gzip
+import multiprocessing
 import zipfile
 from pathlib import Path
 
 import polars as pl
 import pytest
-from support import nppes_rows
+from support import bad_files, nppes_rows
 
+from careatlas.ingest import pipeline
 from careatlas.ingest.pipeline import ingest_file
 from careatlas.nppes import schema as nppes_schema
 from careatlas.shared import catalog, layout
@@ -143,3 +145,24 @@ def test_unreachable_s3_endpoint_is_a_clear_error(tmp_path) -> None:
     source = nppes_rows.write(tmp_path / NAME, nppes_rows.many(5))
     with pytest.raises(LakeUnavailable, match="cannot reach the S3 endpoint http://127.0.0.1:9"):
         ingest_file(source, lake=lake, settings=settings)
+
+
+def test_workers_start_while_the_file_lands_and_stop_when_landing_fails(tmp_path, lake, settings,
+                                                                       monkeypatch) -> None:
+    seen: list[int] = []
+    land = pipeline.landing.land
+
+    def landing_observed(*args, **kwargs):
+        seen.append(len(multiprocessing.active_children()))
+        return land(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline.landing, "land", landing_observed)
+    source = nppes_rows.write(tmp_path / NAME, nppes_rows.many(300))
+    assert ingest_file(source, lake=lake, workers=2, settings=settings).rows_read == 300
+    assert seen == [2]  # both workers were started before the landing began
+    (tmp_path / "bad").mkdir()
+    bad = bad_files.write("record-too-long", tmp_path / "bad")  # its header passes; the landing check fails
+    with pytest.raises(ValueError, match="no record boundary"):
+        ingest_file(bad, lake=lake, workers=2, settings=settings, release="2025-04-08")
+    assert multiprocessing.active_children() == []  # a refused file leaves no worker behind
+    assert catalog.read(lake, "npidata", "2025-04-08") is None

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pytest
-from support import nppes_rows
 
 from careatlas.nppes import landing
-from careatlas.shared.settings import Settings
-from careatlas.shared.storage import Lake
 
 
 @pytest.mark.parametrize(
@@ -31,21 +27,6 @@ def test_unnamed_files_need_an_explicit_release() -> None:
     with pytest.raises(landing.LandingError, match="pass --release"):
         landing.resolve_release("providers.csv", None, None)
     assert landing.resolve_release("providers.csv", "2025-01-31", None) == ("full", "2025-01-31")
-
-
-def test_landing_is_idempotent_and_refuses_different_bytes(tmp_path: Path) -> None:
-    lake = Lake(str(tmp_path / "lake"), Settings())
-    source = nppes_rows.write(tmp_path / "npidata_pfile_20050523-20250407.csv", nppes_rows.many(10))
-    first = source.read_bytes()
-    key, sha, size = landing.land(lake, landing.source_file(str(source)), "2025-04-07")
-    assert key == "raw/nppes/release=2025-04-07/npidata_pfile_20050523-20250407.csv"
-    assert sha == hashlib.sha256(first).hexdigest() and size == len(first)
-    assert lake.read_json(f"{key}.sha256.json")["sha256"] == sha
-    assert landing.land(lake, landing.source_file(str(source)), "2025-04-07") == (key, sha, size)
-    nppes_rows.write(source, nppes_rows.many(11))
-    with pytest.raises(landing.LandingError, match="already holds a different file"):
-        landing.land(lake, landing.source_file(str(source)), "2025-04-07")
-    assert lake.read_bytes(key) == first
 
 
 def test_missing_sources_are_named(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import polars as pl
 import pytest
 
 from careatlas.nppes import records
@@ -16,6 +17,25 @@ def test_the_fast_check_digit_agrees_with_the_schemas() -> None:
     values += [nine + str(nppes_schema.npi_check_digit(nine)) for nine in (v[:9] for v in values[:1000])]
     assert all(records.npi_digits_valid(v) == nppes_schema.is_valid_npi(v) for v in values)
     assert all(records.npi_digits_valid(v.encode()) == nppes_schema.is_valid_npi(v) for v in values)
+    held = pl.select(records.npi_check_digit_holds(pl.Series([int(v) for v in values]))).to_series()
+    assert held.to_list() == [nppes_schema.is_valid_npi(v) for v in values]
+
+
+def _candidate(rng: random.Random) -> str:
+    """Text that is, or nearly is, a record start: valid and failing check digits, quoted or not."""
+    nine = f"{rng.randrange(10**9):09d}"
+    last = str(nppes_schema.npi_check_digit(nine)) if rng.random() < 0.7 else str(rng.randrange(10))
+    quote = '"' if rng.random() < 0.8 else ""
+    return ("\n" if rng.random() < 0.9 else " ") + quote + nine + last + quote + rng.choice([",", ",", "x", ""])
+
+
+@pytest.mark.parametrize("quoted", [True, False], ids=["quoted", "unquoted"])
+def test_counting_records_agrees_with_their_boundaries(quoted: bool) -> None:
+    rng = random.Random(17)
+    for _ in range(500):
+        data = ("x" + "".join(_candidate(rng) for _ in range(rng.randrange(8)))).encode()
+        assert records.count_records(data, quoted=quoted) == len(list(records.boundaries(data, quoted=quoted))) + 1
+    assert records.count_records(b" \r\n", quoted=quoted) == 0
 
 
 @pytest.mark.parametrize(
