@@ -290,19 +290,26 @@ class Lake:
             return False
         if not self.is_s3:
             target = self._local(key)
+            made = [folder for folder in (target.parent, *target.parent.parents) if not folder.exists()]
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_name(f"{_TMP_PREFIX}{uuid.uuid4().hex}-{target.name}")
+            created = False
             try:
                 with open(tmp, "wb") as out:
                     shutil.copyfileobj(source, out, 8 * 1024 * 1024)
                 if verify:
                     verify()
                 os.link(tmp, target)
+                created = True
                 return True
             except FileExistsError:
                 return False
             finally:
                 tmp.unlink(missing_ok=True)
+                if not created:  # a failed landing leaves no trace, not even the folders it made
+                    for folder in made:  # deepest first; one a concurrent writer filled stays
+                        with contextlib.suppress(OSError):
+                            folder.rmdir()
         upload = _MultipartWriter(self, key, if_none_match=True)
         try:
             shutil.copyfileobj(source, upload, 8 * 1024 * 1024)

@@ -370,6 +370,23 @@ def test_create_writes_only_if_absent(backend: Backend) -> None:
     assert lake.list("c") == ["c/big.bin", "c/raw.bin"]  # no temporary file, nothing refused
 
 
+def test_a_refused_create_leaves_no_folder(backend: Backend) -> None:
+    """A landing that fails its check leaves no trace: no object, and (local) not the folders the
+    create made for it; a folder that already held something stays."""
+    lake = backend.lake(part_bytes=S3_MIN_PART_BYTES)
+    lake.put_bytes("kept/other.bin", b"x")
+
+    def refuse() -> None:
+        raise ValueError("not an NPPES file")
+
+    for key in ("new/a/b/refused.bin", "kept/refused.bin"):
+        with pytest.raises(ValueError, match="not an NPPES file"):
+            lake.create(key, io.BytesIO(b"x"), verify=refuse)
+    assert lake.list() == ["kept/other.bin"]
+    if backend.s3 is None:  # S3 has no folders to leave behind
+        assert not (Path(backend.root) / "new").exists() and (Path(backend.root) / "kept").is_dir()
+
+
 # ---------------------------------------------------------------------- delete
 def test_delete(lake: Lake) -> None:
     for key in ("d/a.bin", "d/b.bin", "d/c/d.bin"):
