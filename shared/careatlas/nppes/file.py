@@ -17,14 +17,12 @@ import zlib
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, Protocol
+from typing import IO, Protocol
 
 from careatlas.nppes import records
 from careatlas.nppes import schema as nppes_schema
+from careatlas.shared.readers import ReadStream
 from careatlas.shared.settings import Settings
-
-if TYPE_CHECKING:
-    from _typeshed import WriteableBuffer
 
 HEADER_PROBE_BYTES = 1 << 16
 READ_PIECE = 8 * 1024 * 1024
@@ -135,14 +133,11 @@ def size_of(handle: BinaryReader) -> int | None:
         return None
 
 
-class _Checked(io.RawIOBase):
+class _Checked(ReadStream):
     """A decompressing reader that names the file in archive errors and stops at ``cap`` bytes."""
 
     def __init__(self, stream: BinaryReader, source: str, cap: int) -> None:
         self._stream, self._source, self._cap, self.read_bytes = stream, source, cap, 0
-
-    def readable(self) -> bool:
-        return True
 
     def read(self, size: int = -1) -> bytes:
         try:
@@ -157,12 +152,6 @@ class _Checked(io.RawIOBase):
                 f"{self._source} decompresses to more than {self._cap:,} bytes, the cap "
                 "(CAREATLAS_MAX_DECOMPRESSED_BYTES, CAREATLAS_MAX_COMPRESSION_RATIO): not a CMS file, or a zip bomb")
         return data
-
-    def readinto(self, buffer: WriteableBuffer) -> int:
-        view = memoryview(buffer)
-        data = self.read(len(view))
-        view[: len(data)] = data
-        return len(data)
 
 
 def read_header(read: Callable[[int, int], bytes], size: int, *, source: str) -> tuple[list[str], int]:

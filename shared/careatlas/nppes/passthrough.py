@@ -15,15 +15,14 @@ bounded by the queue: at most ``QUEUE_PIECES`` pieces wait for the check.
 from __future__ import annotations
 
 import hashlib
-import io
 import queue
 import threading
 from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Generic, TypeVar
 
-if TYPE_CHECKING:
-    from _typeshed import WriteableBuffer
+from careatlas.shared.readers import ReadStream
 
+if TYPE_CHECKING:
     from careatlas.nppes.file import BinaryReader
 
 PIECE = 8 * 1024 * 1024
@@ -35,14 +34,30 @@ class _Abandoned(Exception):
     """The copy stopped before its end (it failed, or the raw name was taken): the check is moot."""
 
 
-class CheckedCopy(io.RawIOBase, Generic[_Result]):
+class Hashing(ReadStream):
+    """A reader that hashes and counts what passes through it."""
+
+    def __init__(self, handle: IO[bytes]) -> None:
+        super().__init__()
+        self._handle, self._digest, self.size = handle, hashlib.sha256(), 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._handle.read(size)
+        self._digest.update(data)
+        self.size += len(data)
+        return data
+
+    def hexdigest(self) -> str:
+        return self._digest.hexdigest()
+
+
+class CheckedCopy(Hashing, Generic[_Result]):
     """A reader over ``handle`` that hashes what it reads and has ``check`` read the same bytes
     in a thread of its own. ``check`` gets a binary stream of the whole file and returns its
     finding (or raises); ``finish`` returns it once the copy has read the last byte."""
 
     def __init__(self, handle: IO[bytes], check: Callable[[BinaryReader], _Result]) -> None:
-        super().__init__()
-        self._handle, self._digest, self.size = handle, hashlib.sha256(), 0
+        super().__init__(handle)
         self._pieces: queue.Queue[bytes | None] = queue.Queue(maxsize=QUEUE_PIECES)
         self._abandoned, self._at_end, self._complete = threading.Event(), False, False
         self._result: _Result | None = None
@@ -50,30 +65,16 @@ class CheckedCopy(io.RawIOBase, Generic[_Result]):
         self._thread = threading.Thread(target=self._run, args=(check,), name="landing-check", daemon=True)
         self._thread.start()
 
-    def readable(self) -> bool:
-        return True
-
     def read(self, size: int = -1) -> bytes:
         if self._error is not None:  # the check failed: stop copying a file that cannot land
             raise self._error
         if self._at_end:
             return b""
         # pieces of at most PIECE bytes, whatever the copy asks for: the queue's bound is in pieces
-        data = self._handle.read(PIECE if size is None or size < 0 else min(size, PIECE))
-        self._digest.update(data)
-        self.size += len(data)
+        data = super().read(PIECE if size is None or size < 0 else min(size, PIECE))
         self._at_end = self._complete = not data
         self._pieces.put(data or None)  # never blocks for long: the check drains the queue to its end
         return data
-
-    def readinto(self, buffer: WriteableBuffer) -> int:
-        view = memoryview(buffer)
-        data = self.read(len(view))
-        view[: len(data)] = data
-        return len(data)
-
-    def hexdigest(self) -> str:
-        return self._digest.hexdigest()
 
     @property
     def complete(self) -> bool:
@@ -114,16 +115,13 @@ class CheckedCopy(io.RawIOBase, Generic[_Result]):
             stream.drain()  # the copy never waits on a full queue nobody reads
 
 
-class _QueueReader(io.RawIOBase):
+class _QueueReader(ReadStream):
     """The pieces of a ``CheckedCopy`` as a binary stream (a short read per piece, b"" at the end)."""
 
     def __init__(self, pieces: queue.Queue[bytes | None], abandoned: threading.Event) -> None:
         super().__init__()
         self._pieces, self._abandoned = pieces, abandoned
         self._piece, self._at, self._ended, self._position = b"", 0, False, 0
-
-    def readable(self) -> bool:
-        return True
 
     def read(self, size: int = -1) -> bytes:
         if self._at >= len(self._piece):
@@ -144,41 +142,9 @@ class _QueueReader(io.RawIOBase):
         self._position += len(data)
         return data
 
-    def readinto(self, buffer: WriteableBuffer) -> int:
-        view = memoryview(buffer)
-        data = self.read(len(view))
-        view[: len(data)] = data
-        return len(data)
-
     def tell(self) -> int:
         return self._position
 
     def drain(self) -> None:
         while not self._ended:
             self._ended = self._pieces.get() is None
-
-
-class Hashing(io.RawIOBase):
-    """A reader that hashes and counts what passes through it."""
-
-    def __init__(self, handle: IO[bytes]) -> None:
-        super().__init__()
-        self._handle, self._digest, self.size = handle, hashlib.sha256(), 0
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> bytes:
-        data = self._handle.read(size)
-        self._digest.update(data)
-        self.size += len(data)
-        return data
-
-    def readinto(self, buffer: WriteableBuffer) -> int:
-        view = memoryview(buffer)
-        data = self.read(len(view))
-        view[: len(data)] = data
-        return len(data)
-
-    def hexdigest(self) -> str:
-        return self._digest.hexdigest()
