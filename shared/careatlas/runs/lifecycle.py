@@ -141,7 +141,10 @@ def cancel(runs: Runs, run_id: str) -> int:
     if pending:  # a courtesy: revokes live only in running workers; the manifest is what counts
         from careatlas.shared.celery_app import create_app
 
-        create_app(runs.settings).control.revoke([t.task_id for t in pending], terminate=True)
+        # SIGKILL: the process of a stopped step is replaced, never reused. A SIGTERM can land inside
+        # DuckDB or Polars, which may stop the query and leave the process serving the next task
+        # with that step's half-closed state (the fault matrix saw the next build hang after one).
+        create_app(runs.settings).control.revoke([t.task_id for t in pending], terminate=True, signal="SIGKILL")
         for record in pending:  # a revoked task reports nothing more: its record says why it stopped
             record.state, record.error = "skipped", CANCELLED_BY_OPERATOR
             record_task(runs, run_id, record)
