@@ -290,26 +290,19 @@ class Lake:
             return False
         if not self.is_s3:
             target = self._local(key)
-            made = [folder for folder in (target.parent, *target.parent.parents) if not folder.exists()]
-            target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_name(f"{_TMP_PREFIX}{uuid.uuid4().hex}-{target.name}")
-            created = False
-            try:
-                with open(tmp, "wb") as out:
-                    shutil.copyfileobj(source, out, 8 * 1024 * 1024)
-                if verify:
-                    verify()
-                os.link(tmp, target)
-                created = True
-                return True
-            except FileExistsError:
-                return False
-            finally:
-                tmp.unlink(missing_ok=True)
-                if not created:  # a failed landing leaves no trace, not even the folders it made
-                    for folder in made:  # deepest first; one a concurrent writer filled stays
-                        with contextlib.suppress(OSError):
-                            folder.rmdir()
+            with _folder_made_for(target):  # a failed landing leaves no trace, not even its folders
+                try:
+                    with open(tmp, "wb") as out:
+                        shutil.copyfileobj(source, out, 8 * 1024 * 1024)
+                    if verify:
+                        verify()
+                    os.link(tmp, target)
+                    return True
+                except FileExistsError:
+                    return False
+                finally:
+                    tmp.unlink(missing_ok=True)
         upload = _MultipartWriter(self, key, if_none_match=True)
         try:
             shutil.copyfileobj(source, upload, 8 * 1024 * 1024)
@@ -468,6 +461,21 @@ def _s3_errors(lake: Lake, key: str, missing_ok: bool = False) -> Iterator[_Miss
         raise LakeUnavailable(f"cannot reach the S3 endpoint {endpoint} for {where}: {error}") from None
     except BotoCoreError as error:
         raise LakeUnavailable(f"S3 call failed on {where}: {error}") from None
+
+
+@contextlib.contextmanager
+def _folder_made_for(target: Path) -> Iterator[None]:
+    """Make ``target``'s folder; if the block raises, remove the folders this made, deepest first
+    (one that a concurrent writer filled meanwhile stays)."""
+    made = [folder for folder in (target.parent, *target.parent.parents) if not folder.exists()]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        yield
+    except BaseException:
+        for folder in made:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
 
 
 class _S3RangeReader(io.RawIOBase):
