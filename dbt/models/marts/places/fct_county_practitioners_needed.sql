@@ -35,18 +35,26 @@ thresholds as (
 
 ),
 
+{#- one row per measure and supply group: an equality join below (a list_contains join
+    condition is a nested loop over every county, measure and group row) -#}
+measure_groups as (
+
+    select measure, unnest(supply_groups) as provider_group from measures
+
+),
+
 supply as (
 
     select
         counties.county_fips,
-        measures.measure,
+        measure_groups.measure,
         coalesce(sum(group_supply.providers), 0) as providers,
         coalesce(sum(group_supply.providers_fte), 0) as providers_fte
     from counties
-    cross join measures
+    cross join measure_groups
     left join {{ ref('int_county_group_supply') }} as group_supply
         on counties.county_fips = group_supply.county_fips
-        and list_contains(measures.supply_groups, group_supply.provider_group)
+        and measure_groups.provider_group = group_supply.provider_group
     group by all
 
 ),

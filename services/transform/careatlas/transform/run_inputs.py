@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from careatlas.shared.storage import Lake
+from careatlas.transform import state
 from careatlas.transform.demographics import OFFLINE_PRODUCTS
 from careatlas.transform.inputs import BuildInputs
 
@@ -117,10 +118,8 @@ _TABLES = {
 
 def write(warehouse: Path, tables: dict[str, list[dict[str, Any]]]) -> None:
     """Replace the run_inputs tables in one transaction. Hold the warehouse lock."""
-    import duckdb
-
     warehouse.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(warehouse)) as con:
+    with state.small_write(warehouse) as con:
         con.execute("begin")
         con.execute(f"create schema if not exists {SCHEMA}")
         for name, columns in _TABLES.items():
