@@ -207,6 +207,7 @@ def _repeat_weekly(settings, repeats: int, sampler: _Sampler, steps: dict) -> No
                 path.unlink(missing_ok=True)
                 if copy.exists():
                     shutil.copyfile(copy, path)
+            os.sync()  # else the copy's ~1 GB of dirty pages is written back during the build timed next
         run_id = "bench-weekly" if repeat == 1 else f"bench-weekly-{repeat}"
         steps["weekly_repeats"].append(_timed_build(settings, run_id, sampler))
     for copy in saved:
