@@ -18,7 +18,8 @@ changes as (
         county_fips,
         fsum(all_locations_weight - primary_address_weight) as providers_change,
         coalesce(fsum(all_locations_weight - primary_address_weight) filter (where is_clinician), 0) as clinicians_change,
-        count(distinct npi) filter (where all_locations_weight > primary_address_weight) as providers_gaining_share
+        {#- one row per npi, county and location class (its unique_combination test): a count, not a distinct count -#}
+        count(*) filter (where all_locations_weight > primary_address_weight) as providers_gaining_share
     from {{ ref('int_provider_locations_compared') }}
     where location_class = 'county'
     group by county_fips
