@@ -362,16 +362,16 @@ class Lake:
     @contextlib.contextmanager
     def _local_atomic(self, key: str) -> Iterator[Path]:
         target = self._local(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f"{_TMP_PREFIX}{uuid.uuid4().hex}-{target.name}")
-        try:
-            yield tmp
-            if tmp.exists():
-                os.replace(tmp, target)
-            else:
-                raise LakeError(f"nothing was written for {self.uri(key)}")
-        finally:
-            tmp.unlink(missing_ok=True)
+        with _folder_made_for(target):  # a failed write leaves no folders behind either
+            try:
+                yield tmp
+                if tmp.exists():
+                    os.replace(tmp, target)
+                else:
+                    raise LakeError(f"nothing was written for {self.uri(key)}")
+            finally:
+                tmp.unlink(missing_ok=True)
 
     # ------------------------------------------------------------------ engines
     def polars_storage_options(self) -> dict[str, str] | None:

@@ -387,6 +387,20 @@ def test_a_refused_create_leaves_no_folder(backend: Backend) -> None:
         assert not (Path(backend.root) / "new").exists() and (Path(backend.root) / "kept").is_dir()
 
 
+def test_a_failed_write_leaves_no_folder(backend: Backend) -> None:
+    """A streaming write or a staged file that fails publishes nothing and (local) leaves none of
+    the folders made for it."""
+    lake = backend.lake()
+    with pytest.raises(RuntimeError, match="disk gone"), lake.writer("new/a/b/written.bin") as out:
+        out.write(b"x")
+        raise RuntimeError("disk gone")
+    with pytest.raises(LakeError, match="nothing was written"), lake.staged_file("new/c/staged.parquet"):
+        pass
+    assert lake.list() == []
+    if backend.s3 is None:
+        assert not (Path(backend.root) / "new").exists()
+
+
 # ---------------------------------------------------------------------- delete
 def test_delete(lake: Lake) -> None:
     for key in ("d/a.bin", "d/b.bin", "d/c/d.bin"):
