@@ -58,8 +58,11 @@ def test_custom_generic_tests_flag_bad_rows(dbt, baseline_copy) -> None:
                     "where underserved_rank in (1, 2)")
         # a provider counted twice
         con.execute("update marts.fct_providers_outside_counties set providers = 2 where location_class = 'foreign'")
+        # a count below zero in a mart whose non-negative columns share one test
+        con.execute("update marts.fct_county_location_allocation set providers_gaining_share = -1 "
+                    "where county_fips = ?", [scenario.CHITTENDEN])
     result = dbt("test", "--select", "fct_county_access", "int_county_specialties_summed", "dim_counties",
-                 "fct_underserved_counties")
+                 "fct_underserved_counties", "fct_county_location_allocation")
     failed = {n.name for n in result.with_status("fail")}
     assert failed == {"fct_county_access_counts_non_negative",
                       "is_fips_code_fct_county_access_county_fips",
@@ -71,9 +74,11 @@ def test_custom_generic_tests_flag_bad_rows(dbt, baseline_copy) -> None:
                       # placed + outside is one more than the active individuals
                       "providers_are_conserved",
                       # the supply history's per-NPI snapshot no longer adds up to the kept sums
-                      "county_supply_history_snapshot_matches_the_county_sums"}
-    [counts] = [n for n in result.nodes if n.name == "fct_county_access_counts_non_negative"]
-    assert counts.failures == 1  # the one bad value, named by its column
+                      "county_supply_history_snapshot_matches_the_county_sums",
+                      "fct_county_location_allocation_values_non_negative"}
+    for name in ("fct_county_access_counts_non_negative", "fct_county_location_allocation_values_non_negative"):
+        [counts] = [n for n in result.nodes if n.name == name]
+        assert counts.failures == 1, name  # the one bad value, named by its column
 
 
 def test_providers_are_conserved_sees_an_npi_wrong_anywhere_without_counting_them_all(dbt, baseline_copy) -> None:
