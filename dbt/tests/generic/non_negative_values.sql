@@ -2,12 +2,5 @@
     allowed: "not known"). One test (one query, one dbt node) for a model's non-negative
     columns; a failing row names its column. -#}
 {% test non_negative_values(model, columns) %}
-
-{%- for column in columns %}
-select '{{ column }}' as column_name, {{ column }} as negative_value
-from {{ model }}
-where {{ column }} < 0
-{{ 'union all' if not loop.last }}
-{%- endfor %}
-
+{{ negative_column_values(model, columns, null_fails=false) }}
 {% endtest %}
