@@ -10,7 +10,8 @@ profile environment but the warehouse's folder, dbt's version) and hands each la
 a copy of that manifest (``dbtRunner(manifest=...)``): dbt's partial parse costs a long-lived
 worker 0.4 s a build and a new warehouse folder a full parse (its partial-parse state is keyed
 on the profile, path included), while a copy costs 0.1 s. A copy, because compiling mutates
-nodes (dbt marks ephemeral CTEs injected and would not inject them again).
+nodes (dbt marks ephemeral CTEs injected and would not inject them again). dbt fires its events
+through ``dbt_events.LevelFilteredEventManager``: events no logger writes cost nothing.
 """
 
 from __future__ import annotations
@@ -181,6 +182,9 @@ def invoke(config: DbtConfig, args: list[str], *, setup: Callable[[], None] | No
     (recording the build as completed)."""
     from dbt.cli.main import dbtRunner
 
+    from careatlas.transform import dbt_events
+
+    dbt_events.install()
     if config.target == "s3":
         ensure_httpfs(credential_chain=config.env.get("CAREATLAS_S3_PROVIDER") == "credential_chain")
     config.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
