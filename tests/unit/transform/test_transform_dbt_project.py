@@ -98,6 +98,17 @@ def test_providers_are_conserved_sees_an_npi_wrong_anywhere_without_counting_the
     assert node.status == "fail", node.message
 
 
+def test_the_county_audit_sees_the_mart_drift_from_the_kept_sums(dbt, baseline_copy) -> None:
+    """The incremental audit also holds the mart analysts read to the kept sums: one county
+    specialty off by a provider there fails it, the kept sums and the allocations untouched."""
+    with duckdb.connect(str(baseline_copy.warehouse)) as con:
+        con.execute("update marts.fct_county_specialty_providers set providers = providers + 1 "
+                    "where county_fips = ? and specialty_name = 'primary_care'", [scenario.CHITTENDEN])
+    result = dbt("test", "--select", "county_specialty_sums_equal_a_fresh_aggregation")
+    [node] = [n for n in result.nodes if n.name == "county_specialty_sums_equal_a_fresh_aggregation"]
+    assert (node.status, node.failures) == ("fail", 1), node.message
+
+
 def test_providers_are_conserved_checks_the_runs_npis_one_by_one(dbt, baseline_copy) -> None:
     """Two of the run's NPIs whose weights are off in opposite directions keep the total and
     still fail: the run's NPIs are checked exactly."""
