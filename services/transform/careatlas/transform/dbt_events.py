@@ -2,9 +2,10 @@
 
 dbt-core 1.11 turns every event it fires into a protobuf message, then has each of its loggers
 format a line (and scrub it of secrets) before Python's logging drops it by level: ~110 us of
-GIL-held work per event. A weekly build fires ~13,000 debug events (each SQL statement, its
-status, connection hand-overs) that neither the file log at ``info`` nor ``--quiet``'s console
-writes: ~1.4 s of Python that the build's threads wait on (bench/RESULTS.md "Session 9").
+GIL-held work for a one-line statement, more for a model's SQL. A national weekly build fires
+~3,300 events, ~280 of them at ``info`` or above; the debug rest (each SQL statement, its status,
+connection hand-overs), which neither the file log at ``info`` nor ``--quiet``'s console writes,
+cost 1.7-1.9 s of Python the build's threads waited on (bench/RESULTS.md "Session 9").
 
 ``LevelFilteredEventManager`` passes an event on only when some logger writes its level, when
 it is a warning or an error (``--warn-error`` turns warnings into failures: dbt must see them), or
