@@ -94,14 +94,15 @@
 
 {#- Rows where the sums an incremental model kept (`kept`) and a fresh aggregation (`fresh`,
     rows of sum_by_specialty) differ, or exist on one side only: the incremental-equals-full
-    tests. -#}
-{% macro specialty_sums_differ(kept, fresh, area_column) -%}
+    tests. `kept_name` and `fresh_name` name the two providers columns (`<name>_providers`) when
+    the sides are other relations of the same keys (a mart against the kept sums). -#}
+{% macro specialty_sums_differ(kept, fresh, area_column, kept_name='kept', fresh_name='fresh') -%}
 select
     {%- for column in [area_column, 'specialty_kind', 'specialty_grouping', 'specialty_name'] %}
     coalesce(kept.{{ column }}, fresh.{{ column }}) as {{ column }},
     {%- endfor %}
-    kept.providers as kept_providers,
-    fresh.providers as fresh_providers
+    kept.providers as {{ kept_name }}_providers,
+    fresh.providers as {{ fresh_name }}_providers
 from {{ kept }} as kept
 full join {{ fresh }} as fresh
     on kept.{{ area_column }} = fresh.{{ area_column }}

@@ -54,21 +54,16 @@ kept_differs as (
 
 ),
 
+kept_as_doubles as (
+
+    select county_fips, specialty_kind, specialty_grouping, specialty_name, cast(providers as double) as providers
+    from kept
+
+),
+
 mart_differs as (
 
-    select
-        {%- for column in ['county_fips', 'specialty_kind', 'specialty_grouping', 'specialty_name'] %}
-        coalesce(kept.{{ column }}, mart.{{ column }}) as {{ column }},
-        {%- endfor %}
-        kept.providers as kept_providers,
-        mart.providers as mart_providers
-    from kept
-    full join mart
-        on kept.county_fips = mart.county_fips
-        and kept.specialty_kind = mart.specialty_kind
-        and kept.specialty_grouping = mart.specialty_grouping
-        and kept.specialty_name = mart.specialty_name
-    where mart.providers is distinct from cast(kept.providers as double)
+    {{ specialty_sums_differ('mart', 'kept_as_doubles', 'county_fips', 'mart', 'kept') }}
 
 )
 
